@@ -1,0 +1,115 @@
+// Package catalog holds the chain-wide menu: products, their prices and VAT
+// rates, ingredients and the recipes that tie them together.
+package catalog
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+)
+
+// Category groups products on the menu.
+type Category string
+
+const (
+	Pizza   Category = "pizza"
+	Drink   Category = "drink"
+	Dessert Category = "dessert"
+)
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool { return c == Pizza || c == Drink || c == Dessert }
+
+// Unit is the unit an ingredient is counted in. Quantities are integers in
+// that unit: grams, millilitres or pieces, never fractions.
+type Unit string
+
+const (
+	Gram       Unit = "g"
+	Millilitre Unit = "ml"
+	Piece      Unit = "piece"
+)
+
+// Valid reports whether u is a known unit.
+func (u Unit) Valid() bool { return u == Gram || u == Millilitre || u == Piece }
+
+// Ingredient is anything a pizzeria keeps in stock. Drinks and desserts are
+// ingredients too (unit piece), used once by their product's recipe, so every
+// product's availability is computed the same way.
+type Ingredient struct {
+	ID   int64
+	Name string
+	Unit Unit
+}
+
+// RecipeLine is the quantity of one ingredient one product consumes.
+type RecipeLine struct {
+	IngredientID int64
+	Name         string // filled when read, for display
+	Unit         Unit   // filled when read, for display
+	Quantity     int64
+}
+
+// Product is a menu item, common to every pizzeria of the chain.
+type Product struct {
+	ID          int64
+	Category    Category
+	Name        string
+	Description string
+	PriceCents  int64
+	VATBasis    int // VAT rate in basis points: 1000 is 10 %
+	Active      bool
+	Recipe      []RecipeLine
+	// Memo is the pizzaiolo's memo: steps, baking time. Empty for
+	// products that are served as they come.
+	Memo string
+}
+
+// Validate checks a product before it is stored.
+func (p Product) Validate() error {
+	switch {
+	case strings.TrimSpace(p.Name) == "":
+		return errs.E(errs.Invalid, "a product needs a name")
+	case !p.Category.Valid():
+		return errs.E(errs.Invalid, "unknown category %q", p.Category)
+	case p.PriceCents <= 0:
+		return errs.E(errs.Invalid, "the price must be positive")
+	case p.VATBasis < 0 || p.VATBasis > 10000:
+		return errs.E(errs.Invalid, "the VAT rate must be between 0 and 100 %%")
+	case len(p.Recipe) == 0:
+		return errs.E(errs.Invalid, "%s has no recipe: every product consumes at least one stocked ingredient", p.Name)
+	}
+	seen := map[int64]bool{}
+	for _, l := range p.Recipe {
+		if l.Quantity <= 0 {
+			return errs.E(errs.Invalid, "recipe quantities must be positive")
+		}
+		if seen[l.IngredientID] {
+			return errs.E(errs.Invalid, "an ingredient appears twice in the recipe of %s", p.Name)
+		}
+		seen[l.IngredientID] = true
+	}
+	return nil
+}
+
+// VATCents returns the VAT included in a tax-inclusive amount, rounded to
+// the nearest cent: French prices are shown VAT included.
+func VATCents(grossCents int64, basis int) int64 {
+	if basis <= 0 {
+		return 0
+	}
+	// net = gross * 10000 / (10000 + basis); vat = gross - net, rounded half up.
+	den := int64(10000 + basis)
+	net := (grossCents*10000*2 + den) / (2 * den)
+	return grossCents - net
+}
+
+// FormatEuros renders cents the French way: "12,50 €".
+func FormatEuros(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d,%02d €", sign, cents/100, cents%100)
+}

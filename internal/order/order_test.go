@@ -1,0 +1,202 @@
+package order
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+)
+
+const shopID, otherShop = 1, 2
+
+func staff(role account.Role, shop int64) account.Actor {
+	return account.Actor{UserID: 100 + int64(len(role)), Grants: []account.Grant{{Role: role, PizzeriaID: shop}}}
+}
+
+var (
+	owner     = account.Actor{UserID: 7, Grants: []account.Grant{{Role: account.Customer}}}
+	stranger  = account.Actor{UserID: 8, Grants: []account.Grant{{Role: account.Customer}}}
+	cook      = staff(account.Pizzaiolo, shopID)
+	driver    = staff(account.Driver, shopID)
+	counter   = staff(account.Counter, shopID)
+	manager   = staff(account.Manager, shopID)
+	foreignMg = staff(account.Manager, otherShop)
+	admin     = account.Actor{UserID: 1, Grants: []account.Grant{{Role: account.Admin}}}
+)
+
+func TestCheckTransition(t *testing.T) {
+	tests := []struct {
+		actor      account.Actor
+		from, to   Status
+		fulfilment Fulfilment
+		want       errs.Code
+	}{
+		{cook, Pending, Preparing, Delivery, ""},
+		{cook, Preparing, Ready, Pickup, ""},
+		{cook, Ready, OutForDelivery, Delivery, errs.Forbidden},
+		{driver, Ready, OutForDelivery, Delivery, ""},
+		{driver, OutForDelivery, Delivered, Delivery, ""},
+		{driver, Pending, Preparing, Delivery, errs.Forbidden},
+		{driver, Ready, OutForDelivery, Pickup, errs.InvalidTransition},
+		{counter, Ready, PickedUp, Pickup, ""},
+		{counter, Ready, PickedUp, Delivery, errs.InvalidTransition},
+		{counter, Pending, Cancelled, Pickup, ""},
+		{counter, Preparing, Cancelled, Pickup, errs.NotCancellable},
+		{manager, Pending, Preparing, Delivery, ""},
+		{manager, Ready, OutForDelivery, Delivery, ""},
+		{manager, Delivered, Pending, Delivery, errs.InvalidTransition},
+		{foreignMg, Pending, Preparing, Delivery, errs.NotFound},
+		{admin, Ready, PickedUp, Pickup, ""},
+		{admin, Cancelled, Preparing, Pickup, errs.InvalidTransition},
+		{owner, Pending, Cancelled, Delivery, ""},
+		{owner, Preparing, Cancelled, Delivery, errs.NotCancellable},
+		{owner, Pending, Preparing, Delivery, errs.Forbidden},
+		{stranger, Pending, Cancelled, Delivery, errs.NotFound},
+		{account.Actor{}, Pending, Cancelled, Delivery, errs.NotFound},
+		{cook, Preparing, "baked", Delivery, errs.Invalid},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%v %s->%s %s", tt.actor.Grants, tt.from, tt.to, tt.fulfilment)
+		t.Run(name, func(t *testing.T) {
+			o := Order{Number: "REP-0001", PizzeriaID: shopID, CustomerID: owner.UserID, Status: tt.from, Fulfilment: tt.fulfilment}
+			if got := errs.CodeOf(CheckTransition(tt.actor, o, tt.to)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNextCoversTheGraph(t *testing.T) {
+	if got := Next(Ready, Delivery); len(got) != 1 || got[0] != OutForDelivery {
+		t.Errorf("Next(ready, delivery) = %v", got)
+	}
+	if got := Next(Ready, Pickup); len(got) != 1 || got[0] != PickedUp {
+		t.Errorf("Next(ready, pickup) = %v", got)
+	}
+	for _, s := range Statuses {
+		if s.Final() && len(Next(s, Delivery))+len(Next(s, Pickup)) != 0 {
+			t.Errorf("final status %s has a successor", s)
+		}
+	}
+}
+
+func TestCheckModifyAndPayment(t *testing.T) {
+	pending := Order{PizzeriaID: shopID, CustomerID: owner.UserID, Status: Pending, PaymentMethod: OnDelivery, PaymentStatus: Unpaid}
+	preparing := pending
+	preparing.Status = Preparing
+	paid := pending
+	paid.PaymentStatus = Paid
+	tests := []struct {
+		name string
+		err  error
+		want errs.Code
+	}{
+		{"owner modifies pending", CheckModify(owner, pending), ""},
+		{"counter modifies pending", CheckModify(counter, pending), ""},
+		{"cook may not modify", CheckModify(cook, pending), errs.Forbidden},
+		{"stranger cannot see", CheckModify(stranger, pending), errs.NotFound},
+		{"owner too late", CheckModify(owner, preparing), errs.NotModifiable},
+		{"paid is not modifiable", CheckModify(owner, paid), errs.NotModifiable},
+		{"driver takes cash", CheckPayment(driver, preparing, "cash"), ""},
+		{"counter takes card", CheckPayment(counter, pending, "card"), ""},
+		{"cook takes no money", CheckPayment(cook, pending, "cash"), errs.Forbidden},
+		{"owner cannot mark paid", CheckPayment(owner, pending, "cash"), errs.Forbidden},
+		{"bad method", CheckPayment(counter, pending, "cheque"), errs.Invalid},
+		{"paid twice", CheckPayment(counter, paid, "cash"), errs.Conflict},
+	}
+	for _, tt := range tests {
+		if got := errs.CodeOf(tt.err); got != tt.want {
+			t.Errorf("%s: got %q (%v), want %q", tt.name, got, tt.err, tt.want)
+		}
+	}
+}
+
+func testShop() (pizzeria.Pizzeria, map[int64]catalog.Product) {
+	shop := pizzeria.Pizzeria{ID: shopID, Code: "rep", Name: "OC Pizza République", Active: true, DeliveryPostcodes: []string{"69002"}}
+	products := map[int64]catalog.Product{
+		10: {ID: 10, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true},
+		20: {ID: 20, Name: "Coca-Cola", PriceCents: 300, VATBasis: 550, Active: true},
+		30: {ID: 30, Name: "Old pizza", PriceCents: 800, Active: false},
+	}
+	return shop, products
+}
+
+func TestBuild(t *testing.T) {
+	shop, products := testShop()
+	addr := &pizzeria.Address{Street: "10 rue Mercière", Postcode: "69002", City: "Lyon"}
+	customer := account.User{ID: owner.UserID, Name: "Marie", Phone: "0600000000", Email: "marie@example.fr"}
+	d := Draft{PizzeriaID: shopID, Items: []Item{{10, 2}, {20, 1}, {10, 1}}, Fulfilment: Delivery, DeliveryAddress: addr, PaymentMethod: OnDelivery}
+	o, err := Build(d, owner, shop, products, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Lines) != 2 || o.Lines[0].Quantity != 3 || o.TotalCents != 3*950+300 {
+		t.Fatalf("lines %+v total %d", o.Lines, o.TotalCents)
+	}
+	if o.Channel != Web || o.CustomerID != owner.UserID || o.Contact.Name != "Marie" || o.Status != Pending || o.PaymentStatus != Unpaid {
+		t.Fatalf("unexpected order %+v", o)
+	}
+
+	bad := []struct {
+		name  string
+		actor account.Actor
+		edit  func(d *Draft)
+		want  errs.Code
+	}{
+		{"no items", owner, func(d *Draft) { d.Items = nil }, errs.Invalid},
+		{"zero quantity", owner, func(d *Draft) { d.Items = []Item{{10, 0}} }, errs.Invalid},
+		{"negative quantity", owner, func(d *Draft) { d.Items = []Item{{10, -1}} }, errs.Invalid},
+		{"10,000 pizzas", owner, func(d *Draft) { d.Items = []Item{{10, 10000}} }, errs.Invalid},
+		{"merged lines over limit", owner, func(d *Draft) { d.Items = []Item{{10, 30}, {10, 30}} }, errs.Invalid},
+		{"unknown product", owner, func(d *Draft) { d.Items = []Item{{99, 1}} }, errs.Invalid},
+		{"inactive product", owner, func(d *Draft) { d.Items = []Item{{30, 1}} }, errs.Invalid},
+		{"postcode not served", owner, func(d *Draft) {
+			d.DeliveryAddress = &pizzeria.Address{Street: "1 rue X", Postcode: "75001", City: "Paris"}
+		}, errs.Invalid},
+		{"delivery without address", owner, func(d *Draft) { d.DeliveryAddress = nil }, errs.Invalid},
+		{"bad fulfilment", owner, func(d *Draft) { d.Fulfilment = "drone" }, errs.Invalid},
+		{"bad payment", owner, func(d *Draft) { d.PaymentMethod = "bitcoin" }, errs.Invalid},
+		{"customer enters phone order", owner, func(d *Draft) { d.Channel = Phone }, errs.Forbidden},
+		{"staff orders on the web", counter, func(d *Draft) {}, errs.Forbidden},
+		{"phone order needs contact", counter, func(d *Draft) { d.Channel = Phone }, errs.Invalid},
+		{"foreign counter", staff(account.Counter, otherShop), func(d *Draft) {
+			d.Channel, d.Contact = Phone, Contact{Name: "A", Phone: "1"}
+		}, errs.Forbidden},
+		{"phone order paid online", counter, func(d *Draft) {
+			d.Channel, d.Contact, d.PaymentMethod = Phone, Contact{Name: "A", Phone: "1"}, Online
+		}, errs.Invalid},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			d2 := d
+			tt.edit(&d2)
+			if _, err := Build(d2, tt.actor, shop, products, customer); errs.CodeOf(err) != tt.want {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+
+	phone := d
+	phone.Channel, phone.Contact, phone.Fulfilment = Phone, Contact{Name: " Jean ", Phone: "0478000000"}, Pickup
+	o, err = Build(phone, counter, shop, products, account.User{})
+	if err != nil || o.CustomerID != 0 || o.Contact.Name != "Jean" || o.DeliveryAddress != nil {
+		t.Fatalf("phone order: %+v, %v", o, err)
+	}
+
+	shop.Active = false
+	if _, err := Build(d, owner, shop, products, customer); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("closed shop: %v", err)
+	}
+}
+
+func TestNumber(t *testing.T) {
+	if got := Number("rep", 42); got != "REP-0042" {
+		t.Errorf("got %q", got)
+	}
+	if got := Number("BEL", 123456); got != "BEL-123456" {
+		t.Errorf("got %q", got)
+	}
+}
