@@ -118,6 +118,9 @@ type Order struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	History         []Change
+	// Version grows with every change; a change made from a stale copy
+	// is refused instead of overwriting what happened meanwhile.
+	Version int64
 }
 
 // Total sums the lines.

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engine names one of the supported database engines.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+	MySQL    Engine = "mysql"
+)
+
+// dialect isolates everything that differs between engines. Queries are
+// written once with ? placeholders; the rest of the package never asks
+// which engine it is talking to except through these methods.
+type dialect struct {
+	engine Engine
+}
+
+// rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries in
+// this package never contain a literal question mark.
+func (d dialect) rebind(q string) string {
+	if d.engine != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// insertID runs an INSERT and returns the generated id: RETURNING on
+// PostgreSQL, LastInsertId elsewhere.
+func (d dialect) insertID(ctx context.Context, tx execer, q string, args ...any) (int64, error) {
+	if d.engine == Postgres {
+		var id int64
+		err := tx.QueryRowContext(ctx, d.rebind(q+" RETURNING id"), args...).Scan(&id)
+		return id, err
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func (d dialect) isUnique(err error) bool {
+	var pg *pgconn.PgError
+	var my *mysql.MySQLError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg):
+		return pg.Code == "23505"
+	case errors.As(err, &my):
+		return my.Number == 1062
+	case errors.As(err, &lite):
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// isRetryable reports whether a transaction failed only because another
+// one got in its way (deadlock, serialization failure, busy database), so
+// running it again is safe and may succeed.
+func (d dialect) isRetryable(err error) bool {
+	var pg *pgconn.PgError
+	var my *mysql.MySQLError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg):
+		return pg.Code == "40001" || pg.Code == "40P01"
+	case errors.As(err, &my):
+		return my.Number == 1213 || my.Number == 1205
+	case errors.As(err, &lite):
+		return lite.Code()&0xff == sqlite3.SQLITE_BUSY || lite.Code()&0xff == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// lockMigrations serializes concurrent migrators (two instances starting
+// at once) on the engines that allow several writers.
+func (d dialect) lockMigrations(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
+	switch d.engine {
+	case Postgres:
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7363616)"); err != nil {
+			return nil, err
+		}
+		return func() { conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7363616)") }, nil
+	case MySQL:
+		var got sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('ocpizza_migrate', 60)").Scan(&got); err != nil {
+			return nil, err
+		}
+		if got.Int64 != 1 {
+			return nil, errors.New("another process holds the migration lock")
+		}
+		return func() { conn.ExecContext(context.Background(), "SELECT RELEASE_LOCK('ocpizza_migrate')") }, nil
+	}
+	return func() {}, nil
+}
+
+// execer is what both *sql.DB and *sql.Tx offer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// forUpdate locks the rows a SELECT reads until the transaction ends.
+// SQLite has one writer at a time, so its write transactions need none.
+func (d dialect) forUpdate() string {
+	if d.engine == SQLite {
+		return ""
+	}
+	return " FOR UPDATE"
+}

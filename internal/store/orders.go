@@ -1,0 +1,353 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+)
+
+// Idempotency identifies a client's attempt to place an order, so a
+// retried request returns the first order instead of placing a second.
+type Idempotency struct {
+	UserID      int64
+	Key         string
+	RequestHash string
+}
+
+// errReplay reports that an idempotency key was already used; the caller
+// then reads the order outside the failed transaction.
+var errReplay = errors.New("idempotency key already used")
+
+// PlaceOrder stores a new order: it numbers it, reserves its needs from
+// the pizzeria's stock, writes its lines, first history entry and ledger
+// rows — all in one transaction. With idem set, a second call with the same
+// key and request returns the first order (replayed reports that) and a call
+// with the same key and another request fails with idempotency_key_reused.
+func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency) (placed order.Order, replayed bool, err error) {
+	err = s.write(ctx, func(c conn) error {
+		if idem != nil {
+			if err := s.checkIdempotency(ctx, c, idem); err != nil {
+				return err
+			}
+		}
+		// Stock first, then the pizzeria's counter row: every order takes
+		// its locks in this order, so none waits on another in a cycle.
+		taken, err := s.takeStock(ctx, c, o.PizzeriaID, needs)
+		if err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ?", o.PizzeriaID); err != nil {
+			return err
+		}
+		var seq int64
+		var code string
+		if err := c.queryRow(ctx, "SELECT order_seq, code FROM pizzerias WHERE id = ?", o.PizzeriaID).Scan(&seq, &code); err != nil {
+			return notFound(err, "pizzeria")
+		}
+		now := s.Now()
+		o.Number = order.Number(code, seq)
+		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+		var street, postcode, city sql.NullString
+		if a := o.DeliveryAddress; a != nil {
+			street, postcode, city = sql.NullString{String: a.Street, Valid: true}, sql.NullString{String: a.Postcode, Valid: true}, sql.NullString{String: a.City, Valid: true}
+		}
+		o.ID, err = c.insertID(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
+			channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.Number, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
+			string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
+			string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, now, now)
+		if err != nil {
+			return err
+		}
+		if err := s.insertLines(ctx, c, o.ID, o.Lines); err != nil {
+			return err
+		}
+		o.History = []order.Change{{Status: o.Status, At: now, ByUserID: byUserID}}
+		if _, err := c.exec(ctx, "INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
+			o.ID, string(o.Status), now, nullInt(byUserID)); err != nil {
+			return err
+		}
+		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, byUserID, taken); err != nil {
+			return err
+		}
+		if idem != nil {
+			if _, err := c.exec(ctx, "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)",
+				idem.UserID, idem.Key, idem.RequestHash, o.ID, now); err != nil {
+				if s.d.isUnique(err) {
+					return errReplay // a concurrent request with the same key won
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errReplay) {
+		return s.replay(ctx, idem)
+	}
+	return o, false, err
+}
+
+func (s *Store) checkIdempotency(ctx context.Context, c conn, idem *Idempotency) error {
+	var hash string
+	var orderID int64
+	err := c.queryRow(ctx, "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", idem.UserID, idem.Key).Scan(&hash, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return errReplay
+}
+
+func (s *Store) replay(ctx context.Context, idem *Idempotency) (order.Order, bool, error) {
+	var hash string
+	var orderID int64
+	err := s.read().queryRow(ctx, "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", idem.UserID, idem.Key).Scan(&hash, &orderID)
+	if err != nil {
+		return order.Order{}, false, err
+	}
+	if hash != idem.RequestHash {
+		return order.Order{}, false, errs.E(errs.IdempotencyReused, "this Idempotency-Key was used for another request")
+	}
+	o, err := s.Order(ctx, orderID)
+	return o, true, err
+}
+
+func (s *Store) insertLines(ctx context.Context, c conn, orderID int64, lines []order.Line) error {
+	var b strings.Builder
+	b.WriteString("INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis) VALUES ")
+	args := make([]any, 0, len(lines)*7)
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, orderID, i+1, l.ProductID, l.Name, l.Quantity, l.UnitPriceCents, l.VATBasis)
+	}
+	_, err := c.exec(ctx, b.String(), args...)
+	return err
+}
+
+// Change is what a status, items or payment update does to an order. The
+// update applies only if the order is still at Order.Version.
+type Change struct {
+	Order    order.Order  // the current order, as the decision was made on it
+	Status   order.Status // new status, or "" to keep it
+	Lines    []order.Line // new lines, or nil to keep them
+	Stock    []stock.Need // stock to take (positive) or give back (negative)
+	Payment  order.PaymentStatus
+	Ref      string // payment reference, with Payment
+	ByUserID int64
+}
+
+// UpdateOrder applies a change decided on a copy of the order. If the
+// order changed since that copy was read, nothing is written and the error
+// is a conflict: the caller reads again and decides again.
+func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error) {
+	o := ch.Order
+	err := s.write(ctx, func(c conn) error {
+		now := s.Now()
+		status, payment, ref, total := o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents
+		if ch.Status != "" {
+			status = ch.Status
+		}
+		if ch.Payment != "" {
+			payment, ref = ch.Payment, ch.Ref
+		}
+		if ch.Lines != nil {
+			total = order.Total(ch.Lines)
+		}
+		res, err := c.exec(ctx, `UPDATE orders SET status = ?, payment_status = ?, payment_ref = ?, total_cents = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, string(status), string(payment), ref, total, now, o.ID, o.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", o.Number)
+		}
+		taken, err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock)
+		if err != nil {
+			return err
+		}
+		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, ch.ByUserID, taken); err != nil {
+			return err
+		}
+		if ch.Lines != nil {
+			if _, err := c.exec(ctx, "DELETE FROM order_lines WHERE order_id = ?", o.ID); err != nil {
+				return err
+			}
+			if err := s.insertLines(ctx, c, o.ID, ch.Lines); err != nil {
+				return err
+			}
+			o.Lines = ch.Lines
+		}
+		if status != o.Status {
+			if _, err := c.exec(ctx, "INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
+				o.ID, string(status), now, nullInt(ch.ByUserID)); err != nil {
+				return err
+			}
+			o.History = append(append([]order.Change(nil), o.History...), order.Change{Status: status, At: now, ByUserID: ch.ByUserID})
+		}
+		o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
+		o.Version++
+		o.UpdatedAt = now
+		return nil
+	})
+	return o, err
+}
+
+// OrderFilter selects orders for a list.
+type OrderFilter struct {
+	PizzeriaID  int64
+	CustomerID  int64
+	Statuses    []order.Status
+	Limit       int // default 200
+	NewestFirst bool
+}
+
+const orderColumns = `id, number, pizzeria_id, COALESCE(customer_id, 0), contact_name, contact_phone, contact_email, channel, fulfilment,
+	street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at`
+
+// Order returns one order with its lines and history.
+func (s *Store) Order(ctx context.Context, id int64) (order.Order, error) {
+	os, err := s.orders(ctx, "id = ?", []any{id}, "id", 1)
+	if err != nil {
+		return order.Order{}, err
+	}
+	if len(os) == 0 {
+		return order.Order{}, errs.E(errs.NotFound, "no such order")
+	}
+	return os[0], nil
+}
+
+// Orders lists orders with lines and history, oldest first unless the
+// filter says otherwise.
+func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]order.Order, error) {
+	var where []string
+	var args []any
+	if f.PizzeriaID != 0 {
+		where, args = append(where, "pizzeria_id = ?"), append(args, f.PizzeriaID)
+	}
+	if f.CustomerID != 0 {
+		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if len(where) == 0 {
+		where = []string{"1 = 1"}
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	sortBy := "id"
+	if f.NewestFirst {
+		sortBy = "id DESC"
+	}
+	return s.orders(ctx, strings.Join(where, " AND "), args, sortBy, f.Limit)
+}
+
+func (s *Store) orders(ctx context.Context, where string, args []any, sortBy string, limit int) ([]order.Order, error) {
+	c := s.read()
+	rows, err := c.query(ctx, "SELECT "+orderColumns+" FROM orders WHERE "+where+" ORDER BY "+sortBy+" LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []order.Order
+	index := map[int64]int{}
+	var ids []any
+	for rows.Next() {
+		var o order.Order
+		var street, postcode, city sql.NullString
+		if err := rows.Scan(&o.ID, &o.Number, &o.PizzeriaID, &o.CustomerID, &o.Contact.Name, &o.Contact.Phone, &o.Contact.Email,
+			&o.Channel, &o.Fulfilment, &street, &postcode, &city, &o.TotalCents, &o.PaymentMethod, &o.PaymentStatus, &o.PaymentRef,
+			&o.Status, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
+			return nil, err
+		}
+		if street.Valid {
+			o.DeliveryAddress = &pizzeria.Address{Street: street.String, Postcode: postcode.String, City: city.String}
+		}
+		index[o.ID] = len(out)
+		ids = append(ids, o.ID)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	in := placeholders(len(ids))
+	lines, err := c.query(ctx, "SELECT order_id, product_id, name, quantity, unit_price_cents, vat_basis FROM order_lines WHERE order_id IN ("+in+") ORDER BY order_id, line_no", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer lines.Close()
+	for lines.Next() {
+		var id int64
+		var l order.Line
+		if err := lines.Scan(&id, &l.ProductID, &l.Name, &l.Quantity, &l.UnitPriceCents, &l.VATBasis); err != nil {
+			return nil, err
+		}
+		out[index[id]].Lines = append(out[index[id]].Lines, l)
+	}
+	if err := lines.Err(); err != nil {
+		return nil, err
+	}
+	hist, err := c.query(ctx, "SELECT order_id, status, at, COALESCE(by_user_id, 0) FROM order_history WHERE order_id IN ("+in+") ORDER BY order_id, id", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer hist.Close()
+	for hist.Next() {
+		var id int64
+		var h order.Change
+		if err := hist.Scan(&id, &h.Status, &h.At, &h.ByUserID); err != nil {
+			return nil, err
+		}
+		out[index[id]].History = append(out[index[id]].History, h)
+	}
+	return out, hist.Err()
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// OrderCounts returns the number of orders per pizzeria and status.
+func (s *Store) OrderCounts(ctx context.Context) (map[int64]map[order.Status]int64, error) {
+	rows, err := s.read().query(ctx, "SELECT pizzeria_id, status, COUNT(*) FROM orders GROUP BY pizzeria_id, status")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]map[order.Status]int64{}
+	for rows.Next() {
+		var pid, n int64
+		var st order.Status
+		if err := rows.Scan(&pid, &st, &n); err != nil {
+			return nil, err
+		}
+		if out[pid] == nil {
+			out[pid] = map[order.Status]int64{}
+		}
+		out[pid][st] = n
+	}
+	return out, rows.Err()
+}
+
+// Empty reports whether the database holds no pizzeria and no user yet.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.read().queryRow(ctx, "SELECT (SELECT COUNT(*) FROM pizzerias) + (SELECT COUNT(*) FROM users)").Scan(&n)
+	return n == 0, err
+}

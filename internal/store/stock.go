@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+)
+
+// StockLevels lists a pizzeria's stock by ingredient name.
+func (s *Store) StockLevels(ctx context.Context, pizzeriaID int64) ([]stock.Level, error) {
+	rows, err := s.read().query(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold
+		FROM stock_levels l JOIN ingredients i ON i.id = l.ingredient_id
+		WHERE l.pizzeria_id = ? ORDER BY i.name`, pizzeriaID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stock.Level
+	for rows.Next() {
+		var l stock.Level
+		if err := rows.Scan(&l.PizzeriaID, &l.IngredientID, &l.Name, &l.Unit, &l.Quantity, &l.LowThreshold); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// StockQuantities returns a pizzeria's levels as ingredient id → quantity,
+// what the makeable count needs.
+func (s *Store) StockQuantities(ctx context.Context, pizzeriaID int64) (map[int64]int64, error) {
+	rows, err := s.read().query(ctx, "SELECT ingredient_id, quantity FROM stock_levels WHERE pizzeria_id = ?", pizzeriaID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, q int64
+		if err := rows.Scan(&id, &q); err != nil {
+			return nil, err
+		}
+		out[id] = q
+	}
+	return out, rows.Err()
+}
+
+// RecordMovement applies a manual movement (delivery, waste, count) by a
+// user and returns the new level. The level is read and changed in one
+// transaction, so a count never overwrites a reservation made meanwhile
+// without it showing in the ledger.
+func (s *Store) RecordMovement(ctx context.Context, pizzeriaID int64, m stock.ManualMovement, byUserID int64) (stock.Level, error) {
+	var level stock.Level
+	err := s.write(ctx, func(c conn) error {
+		var current int64
+		err := c.queryRow(ctx, "SELECT quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id = ?"+s.d.forUpdate(),
+			pizzeriaID, m.IngredientID).Scan(&current)
+		if err != nil {
+			return notFound(err, "ingredient in this pizzeria's stock")
+		}
+		delta, err := m.Normalize(current)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if delta != 0 {
+			// The guard repeats Normalize's check in SQL so that no
+			// interleaving can take a level below zero.
+			res, err := c.exec(ctx, `UPDATE stock_levels SET quantity = quantity + ?, updated_at = ?
+				WHERE pizzeria_id = ? AND ingredient_id = ? AND quantity + ? >= 0`, delta, now, pizzeriaID, m.IngredientID, delta)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
+			}
+		}
+		if _, err := c.exec(ctx, `INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at)
+			VALUES (?, ?, ?, ?, NULL, ?, ?)`, pizzeriaID, m.IngredientID, string(m.Reason), delta, nullInt(byUserID), now); err != nil {
+			return err
+		}
+		return c.queryRow(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold
+			FROM stock_levels l JOIN ingredients i ON i.id = l.ingredient_id
+			WHERE l.pizzeria_id = ? AND l.ingredient_id = ?`, pizzeriaID, m.IngredientID).
+			Scan(&level.PizzeriaID, &level.IngredientID, &level.Name, &level.Unit, &level.Quantity, &level.LowThreshold)
+	})
+	return level, err
+}
+
+// SetLowThreshold changes the alert threshold of one level.
+func (s *Store) SetLowThreshold(ctx context.Context, pizzeriaID, ingredientID, threshold int64) error {
+	if threshold < 0 || threshold > stock.MaxQuantity {
+		return errs.E(errs.Invalid, "the threshold is zero or more")
+	}
+	return s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "UPDATE stock_levels SET low_threshold = ? WHERE pizzeria_id = ? AND ingredient_id = ?", threshold, pizzeriaID, ingredientID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, "no such stock level")
+		}
+		return nil
+	})
+}
+
+// Movements returns the latest ledger rows of a pizzeria, newest first.
+func (s *Store) Movements(ctx context.Context, pizzeriaID int64, limit int) ([]stock.Movement, error) {
+	rows, err := s.read().query(ctx, `SELECT id, pizzeria_id, ingredient_id, reason, delta, COALESCE(order_id, 0), COALESCE(by_user_id, 0), at
+		FROM stock_movements WHERE pizzeria_id = ? ORDER BY id DESC LIMIT ?`, pizzeriaID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stock.Movement
+	for rows.Next() {
+		var m stock.Movement
+		if err := rows.Scan(&m.ID, &m.PizzeriaID, &m.IngredientID, &m.Reason, &m.Delta, &m.OrderID, &m.ByUserID, &m.At); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// takeStock applies an order's needs to a pizzeria's stock inside a
+// transaction, or fails with out_of_stock naming the first product that
+// lacks. Each decrement is guarded by quantity >= need, so whatever runs
+// concurrently a level never goes below zero. Rows are locked in ingredient
+// order so that two orders cannot deadlock on each other. Negative needs are
+// given back.
+func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs []stock.Need) ([]stock.Need, error) {
+	sorted := append([]stock.Need(nil), needs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].IngredientID < sorted[j].IngredientID })
+	now := s.Now()
+	for _, n := range sorted {
+		res, err := c.exec(ctx, `UPDATE stock_levels SET quantity = quantity - ?, updated_at = ?
+			WHERE pizzeria_id = ? AND ingredient_id = ? AND quantity >= ?`, n.Quantity, now, pizzeriaID, n.IngredientID, n.Quantity)
+		if err != nil {
+			return nil, err
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		if affected != 1 {
+			return nil, errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
+		}
+	}
+	return sorted, nil
+}
+
+// writeLedger records what takeStock did for an order, in one multi-row
+// insert: reservations for what was taken, releases for what came back.
+func (s *Store) writeLedger(ctx context.Context, c conn, pizzeriaID, orderID, byUserID int64, needs []stock.Need) error {
+	if len(needs) == 0 {
+		return nil
+	}
+	now := s.Now()
+	var b strings.Builder
+	b.WriteString("INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at) VALUES ")
+	args := make([]any, 0, len(needs)*7)
+	for i, n := range needs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		reason := stock.Reservation
+		if n.Quantity < 0 {
+			reason = stock.Release
+		}
+		args = append(args, pizzeriaID, n.IngredientID, string(reason), -n.Quantity, orderID, nullInt(byUserID), now)
+	}
+	_, err := c.exec(ctx, b.String(), args...)
+	return err
+}

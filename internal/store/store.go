@@ -1,0 +1,256 @@
+// Package store keeps OC Pizza's data in SQLite, PostgreSQL or
+// MySQL/MariaDB. It is the only package that speaks SQL. Each exported
+// method is one transaction; business rules stay in the domain packages and
+// arrive here already decided.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+)
+
+// Store is a handle on the database.
+type Store struct {
+	db  *sql.DB // reads; also writes on PostgreSQL and MySQL
+	wdb *sql.DB // writes: one connection on SQLite, which allows one writer
+	d   dialect
+	// Now is the clock used for every stored time; tests may fix it.
+	Now func() time.Time
+
+	rebound sync.Map // query text → rebound text, for PostgreSQL
+}
+
+// Engine reports which engine the store talks to.
+func (s *Store) Engine() Engine { return s.d.engine }
+
+// DB exposes the read pool, for metrics and health checks.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Open connects to the database named by rawURL:
+//
+//	sqlite:PATH                     an embedded database file
+//	postgres://user:pass@host/db    PostgreSQL
+//	mysql://user:pass@host:port/db  MySQL or MariaDB
+//
+// It checks that the server answers; it does not migrate.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	s := &Store{Now: func() time.Time { return time.Now().UTC() }}
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		s.d = dialect{SQLite}
+		err = s.openSQLite(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		s.d = dialect{Postgres}
+		s.db, err = sql.Open("pgx", rawURL)
+		s.wdb = s.db
+	case strings.HasPrefix(rawURL, "mysql://"):
+		s.d = dialect{MySQL}
+		var dsn string
+		if dsn, err = mysqlDSN(rawURL); err == nil {
+			s.db, err = sql.Open("mysql", dsn)
+			s.wdb = s.db
+		}
+	default:
+		return nil, errs.E(errs.Invalid, "database URL %q: expected sqlite:PATH, postgres://… or mysql://…", redact(rawURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(rawURL), err)
+	}
+	if s.d.engine != SQLite {
+		s.db.SetMaxOpenConns(16)
+		s.db.SetMaxIdleConns(16)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pingCtx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to %s: %w", redact(rawURL), err)
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(path string) error {
+	if path == "" {
+		return errs.E(errs.Invalid, "sqlite: needs a file path, e.g. sqlite:data/ocpizza.db")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+	}
+	// WAL lets readers run beside the single writer; NORMAL sync is safe
+	// with WAL (a power cut may lose the last transactions, never corrupt).
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	var err error
+	if s.wdb, err = sql.Open("sqlite", u+"?"+common+"&_txlock=immediate"); err != nil {
+		return err
+	}
+	s.wdb.SetMaxOpenConns(1)
+	s.wdb.SetConnMaxIdleTime(0)
+	if s.db, err = sql.Open("sqlite", u+"?"+common+"&_pragma=query_only(1)"); err != nil {
+		return err
+	}
+	s.db.SetMaxOpenConns(8)
+	s.db.SetMaxIdleConns(8)
+	// The writer must create the file (and switch it to WAL) before
+	// readers open it read-only.
+	return s.wdb.Ping()
+}
+
+// mysqlDSN turns mysql://user:pass@host:port/db?opts into the driver's DSN.
+func mysqlDSN(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errs.E(errs.Invalid, "bad MySQL URL: %v", err)
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if db == "" || u.Host == "" {
+		return "", errs.E(errs.Invalid, "MySQL URL needs a host and a database: mysql://user:pass@host:3306/ocpizza")
+	}
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Host + ":3306"
+	}
+	cfg.DBName = db
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	// One round trip per statement instead of prepare/execute/close.
+	cfg.InterpolateParams = true
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, v := range u.Query() {
+		cfg.Params[k] = v[0]
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// redact hides the password of a database URL for messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+	}
+	if s.wdb != nil && s.wdb != s.db {
+		err = errors.Join(err, s.wdb.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// conn runs queries written with ? placeholders on a pool or transaction.
+type conn struct {
+	s *Store
+	x execer
+}
+
+func (s *Store) q(query string) string {
+	if s.d.engine != Postgres {
+		return query
+	}
+	if v, ok := s.rebound.Load(query); ok {
+		return v.(string)
+	}
+	r := s.d.rebind(query)
+	s.rebound.Store(query, r)
+	return r
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.x.ExecContext(ctx, c.s.q(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.x.QueryContext(ctx, c.s.q(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.x.QueryRowContext(ctx, c.s.q(query), args...)
+}
+
+// insertID runs an INSERT … and returns the new row's id.
+func (c conn) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	return c.s.d.insertID(ctx, c.x, query, args...)
+}
+
+// read gives a connection on the read pool.
+func (s *Store) read() conn { return conn{s, s.db} }
+
+// write runs fn in one transaction, again if it failed only because of a
+// concurrent transaction (deadlock, serialization, busy), at most 5 times.
+func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+			}
+		}
+		err = s.tryWrite(ctx, fn)
+		if err == nil || !s.d.isRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) tryWrite(ctx context.Context, fn func(c conn) error) error {
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(conn{s, tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// notFound maps sql.ErrNoRows to a domain not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "no such %s", what)
+	}
+	return err
+}
+
+// nullInt turns 0 into NULL for optional references.
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

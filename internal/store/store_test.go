@@ -1,0 +1,324 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+	"github.com/oc-pizza/ocpizza/internal/store"
+	"github.com/oc-pizza/ocpizza/internal/store/storetest"
+)
+
+// fixture is a small chain: one pizzeria, two ingredients, one pizza.
+type fixture struct {
+	s        *store.Store
+	shop     pizzeria.Pizzeria
+	dough    catalog.Ingredient
+	mozza    catalog.Ingredient
+	pizza    catalog.Product
+	customer account.User
+}
+
+func newFixture(t *testing.T, e store.Engine) fixture {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.Open(t, e)
+	f := fixture{s: s}
+	var err error
+	f.shop, err = s.CreatePizzeria(ctx, pizzeria.Pizzeria{Code: "REP", Name: "République", Active: true,
+		Address: pizzeria.Address{Street: "1 rue de la République", Postcode: "69002", City: "Lyon"}, Phone: "0478000000",
+		Hours: []pizzeria.Hours{{Weekday: 5, Open: 660, Close: 1380}}, DeliveryPostcodes: []string{"69001", "69002"}})
+	must(t, err)
+	f.dough, err = s.CreateIngredient(ctx, catalog.Ingredient{Name: "Pâte", Unit: catalog.Gram}, 500)
+	must(t, err)
+	f.mozza, err = s.CreateIngredient(ctx, catalog.Ingredient{Name: "Mozzarella", Unit: catalog.Gram}, 200)
+	must(t, err)
+	f.pizza, err = s.CreateProduct(ctx, catalog.Product{Category: catalog.Pizza, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true,
+		Memo: "Étaler, garnir, 90 s à 450 °C.", Recipe: []catalog.RecipeLine{{IngredientID: f.dough.ID, Quantity: 250}, {IngredientID: f.mozza.ID, Quantity: 100}}})
+	must(t, err)
+	f.customer, err = s.CreateUser(ctx, account.User{Email: "marie@example.fr", Name: "Marie", PasswordHash: "x", Grants: []account.Grant{{Role: account.Customer}}})
+	must(t, err)
+	return f
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) stockUp(t *testing.T, dough, mozza int64) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.dough.ID, Reason: stock.Count, Quantity: dough}, 0)
+	must(t, err)
+	_, err = f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.mozza.ID, Reason: stock.Count, Quantity: mozza}, 0)
+	must(t, err)
+}
+
+func (f fixture) newOrder(qty int64) (order.Order, []stock.Need) {
+	o := order.Order{PizzeriaID: f.shop.ID, CustomerID: f.customer.ID, Contact: order.Contact{Name: "Marie"}, Channel: order.Web,
+		Fulfilment: order.Pickup, PaymentMethod: order.OnDelivery, PaymentStatus: order.Unpaid, Status: order.Pending,
+		Lines: []order.Line{{ProductID: f.pizza.ID, Name: f.pizza.Name, Quantity: qty, UnitPriceCents: 950, VATBasis: 1000}}}
+	o.TotalCents = order.Total(o.Lines)
+	return o, stock.Needs([]stock.Line{{ProductID: f.pizza.ID, Quantity: qty}}, map[int64][]catalog.RecipeLine{f.pizza.ID: f.pizza.Recipe})
+}
+
+func (f fixture) level(t *testing.T, ingredientID int64) int64 {
+	t.Helper()
+	q, err := f.s.StockQuantities(context.Background(), f.shop.ID)
+	must(t, err)
+	return q[ingredientID]
+}
+
+func forEngines(t *testing.T, fn func(t *testing.T, e store.Engine)) {
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) { fn(t, e) })
+	}
+}
+
+func TestMigrateIsIdempotentAndSchemasAgree(t *testing.T) {
+	ctx := context.Background()
+	var reference map[string][]string
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		s := storetest.Open(t, e)
+		again, err := s.Migrate(ctx)
+		must(t, err)
+		if len(again) != 0 {
+			t.Fatalf("second migrate applied %v", again)
+		}
+		must(t, s.CheckSchema(ctx))
+		tables, err := s.Tables(ctx)
+		must(t, err)
+		if len(tables) < 15 {
+			t.Fatalf("only %d tables: %v", len(tables), tables)
+		}
+		if reference == nil {
+			reference = tables
+		} else if !reflect.DeepEqual(reference, tables) {
+			t.Fatalf("schema differs from SQLite's:\n%v\nvs\n%v", tables, reference)
+		}
+	})
+}
+
+func TestCatalogAndPizzeriaRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		got, err := f.s.Pizzeria(ctx, f.shop.ID)
+		must(t, err)
+		if !reflect.DeepEqual(got, f.shop) {
+			t.Fatalf("pizzeria\n got %+v\nwant %+v", got, f.shop)
+		}
+		if _, err := f.s.Pizzeria(ctx, 999); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("missing pizzeria: %v", err)
+		}
+		p, err := f.s.Product(ctx, f.pizza.ID)
+		must(t, err)
+		if p.Memo != f.pizza.Memo || len(p.Recipe) != 2 || p.Recipe[0].Name != "Pâte" || p.Recipe[0].Unit != catalog.Gram {
+			t.Fatalf("product %+v", p)
+		}
+		if _, err := f.s.CreateProduct(ctx, f.pizza); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("duplicate product name: %v", err)
+		}
+		levels, err := f.s.StockLevels(ctx, f.shop.ID)
+		must(t, err)
+		if len(levels) != 2 || levels[0].Quantity != 0 || levels[0].Name != "Mozzarella" || levels[0].LowThreshold != 200 {
+			t.Fatalf("new ingredients start at zero in every shop: %+v", levels)
+		}
+	})
+}
+
+func TestUsersAndSessions(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		if _, err := f.s.CreateUser(ctx, account.User{Email: "marie@example.fr", Name: "Other", PasswordHash: "x"}); !errs.Is(err, errs.EmailTaken) {
+			t.Fatalf("duplicate e-mail: %v", err)
+		}
+		if _, err := f.s.CreateUser(ctx, account.User{Email: "cook@example.fr", Name: "C", PasswordHash: "x",
+			Grants: []account.Grant{{Role: account.Pizzaiolo, PizzeriaID: 999}}}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("role in a missing pizzeria: %v", err)
+		}
+		cook, err := f.s.CreateUser(ctx, account.User{Email: "cook@example.fr", Name: "C", PasswordHash: "x",
+			Grants: []account.Grant{{Role: account.Pizzaiolo, PizzeriaID: f.shop.ID}}})
+		must(t, err)
+		got, err := f.s.UserByEmail(ctx, "cook@example.fr")
+		must(t, err)
+		if got.ID != cook.ID || len(got.Grants) != 1 || got.Grants[0].PizzeriaID != f.shop.ID {
+			t.Fatalf("user %+v", got)
+		}
+		must(t, f.s.CreateSession(ctx, "hash-1", cook.ID, 3600e9))
+		a, err := f.s.SessionActor(ctx, "hash-1")
+		must(t, err)
+		if a.UserID != cook.ID || !a.Has(account.Pizzaiolo, f.shop.ID) {
+			t.Fatalf("actor %+v", a)
+		}
+		must(t, f.s.DeleteSession(ctx, "hash-1"))
+		if _, err := f.s.SessionActor(ctx, "hash-1"); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("deleted session: %v", err)
+		}
+	})
+}
+
+func TestStockMovements(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		l, err := f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.dough.ID, Reason: stock.Delivery, Delta: 5000}, f.customer.ID)
+		must(t, err)
+		if l.Quantity != 5000 {
+			t.Fatalf("after delivery: %+v", l)
+		}
+		if _, err := f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.dough.ID, Reason: stock.Waste, Delta: 6000}, 0); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("waste beyond stock: %v", err)
+		}
+		l, err = f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.dough.ID, Reason: stock.Count, Quantity: 4200}, 0)
+		must(t, err)
+		if l.Quantity != 4200 {
+			t.Fatalf("after count: %+v", l)
+		}
+		if _, err := f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: 999, Reason: stock.Delivery, Delta: 1}, 0); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("unknown ingredient: %v", err)
+		}
+		ms, err := f.s.Movements(ctx, f.shop.ID, 10)
+		must(t, err)
+		if len(ms) != 2 || ms[0].Delta != -800 || ms[0].Reason != stock.Count || ms[1].Delta != 5000 || ms[1].ByUserID != f.customer.ID {
+			t.Fatalf("ledger %+v", ms)
+		}
+	})
+}
+
+func TestOrderLifecycleInStore(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		f.stockUp(t, 1000, 1000)
+		o, needs := f.newOrder(2)
+		placed, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil)
+		must(t, err)
+		if replayed || placed.Number != "REP-0001" || placed.Version != 1 || len(placed.History) != 1 {
+			t.Fatalf("placed %+v", placed)
+		}
+		if f.level(t, f.dough.ID) != 500 || f.level(t, f.mozza.ID) != 800 {
+			t.Fatal("stock not reserved")
+		}
+		got, err := f.s.Order(ctx, placed.ID)
+		must(t, err)
+		if got.Number != placed.Number || got.TotalCents != 1900 || len(got.Lines) != 1 || got.Lines[0].Quantity != 2 || got.History[0].ByUserID != f.customer.ID {
+			t.Fatalf("read back %+v", got)
+		}
+
+		// Modify: 2 → 1 pizza gives half back.
+		newLines := []order.Line{{ProductID: f.pizza.ID, Name: f.pizza.Name, Quantity: 1, UnitPriceCents: 950, VATBasis: 1000}}
+		_, newNeeds := f.newOrder(1)
+		modified, err := f.s.UpdateOrder(ctx, store.Change{Order: got, Lines: newLines, Stock: stock.Diff(needs, newNeeds), ByUserID: f.customer.ID})
+		must(t, err)
+		if modified.TotalCents != 950 || f.level(t, f.dough.ID) != 750 {
+			t.Fatalf("modify: total %d dough %d", modified.TotalCents, f.level(t, f.dough.ID))
+		}
+		// A stale copy is refused.
+		if _, err := f.s.UpdateOrder(ctx, store.Change{Order: got, Status: order.Preparing}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("stale update: %v", err)
+		}
+		// Cancel releases the rest.
+		cancelled, err := f.s.UpdateOrder(ctx, store.Change{Order: modified, Status: order.Cancelled, Stock: stock.Diff(newNeeds, nil), ByUserID: f.customer.ID})
+		must(t, err)
+		if cancelled.Status != order.Cancelled || len(cancelled.History) != 2 || f.level(t, f.dough.ID) != 1000 || f.level(t, f.mozza.ID) != 1000 {
+			t.Fatalf("cancel: %+v dough %d", cancelled, f.level(t, f.dough.ID))
+		}
+		list, err := f.s.Orders(ctx, store.OrderFilter{PizzeriaID: f.shop.ID, Statuses: []order.Status{order.Cancelled}})
+		must(t, err)
+		if len(list) != 1 || len(list[0].History) != 2 || len(list[0].Lines) != 1 {
+			t.Fatalf("list %+v", list)
+		}
+		ms, err := f.s.Movements(ctx, f.shop.ID, 20)
+		must(t, err)
+		var sum int64
+		for _, m := range ms {
+			if m.IngredientID == f.dough.ID && m.OrderID == placed.ID {
+				sum += m.Delta
+			}
+		}
+		if sum != 0 {
+			t.Fatalf("the order's ledger rows for dough add up to %d, want 0", sum)
+		}
+	})
+}
+
+func TestIdempotentPlaceOrder(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		f.stockUp(t, 10000, 10000)
+		o, needs := f.newOrder(1)
+		key := &store.Idempotency{UserID: f.customer.ID, Key: "k1", RequestHash: "h1"}
+		first, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key)
+		must(t, err)
+		again, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key)
+		must(t, err)
+		if !replayed || again.ID != first.ID {
+			t.Fatalf("replay gave %d (replayed %v), want %d", again.ID, replayed, first.ID)
+		}
+		if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "k1", RequestHash: "other"}); !errs.Is(err, errs.IdempotencyReused) {
+			t.Fatalf("reused key: %v", err)
+		}
+		if f.level(t, f.dough.ID) != 10000-250 {
+			t.Fatalf("stock taken more than once: %d", f.level(t, f.dough.ID))
+		}
+	})
+}
+
+// TestLastPizzas: 200 concurrent orders for the last 10 makeable pizzas.
+// Exactly 10 are accepted and the stock ends at exactly zero.
+func TestLastPizzas(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		f.stockUp(t, 10*250, 10*100)
+		var accepted, refused atomic.Int64
+		var wg sync.WaitGroup
+		errCh := make(chan error, 200)
+		for i := 0; i < 200; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o, needs := f.newOrder(1)
+				_, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil)
+				switch {
+				case err == nil:
+					accepted.Add(1)
+				case errs.Is(err, errs.OutOfStock):
+					refused.Add(1)
+				default:
+					errCh <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errCh)
+		for err := range errCh {
+			t.Errorf("unexpected error: %v", err)
+		}
+		if accepted.Load() != 10 || refused.Load() != 190 {
+			t.Fatalf("accepted %d, refused %d; want 10 and 190", accepted.Load(), refused.Load())
+		}
+		if d, m := f.level(t, f.dough.ID), f.level(t, f.mozza.ID); d != 0 || m != 0 {
+			t.Fatalf("stock ends at dough %d, mozzarella %d; want 0 and 0", d, m)
+		}
+		orders, err := f.s.Orders(ctx, store.OrderFilter{PizzeriaID: f.shop.ID})
+		must(t, err)
+		if len(orders) != 10 {
+			t.Fatalf("%d orders stored, want 10", len(orders))
+		}
+	})
+}
