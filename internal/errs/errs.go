@@ -28,6 +28,9 @@ const (
 	IdempotencyReused  Code = "idempotency_key_reused"
 	Maintenance        Code = "maintenance"
 	Unavailable        Code = "unavailable" // a dependency (database, provider) does not answer
+	Malformed          Code = "malformed"   // the request body is not the JSON expected
+	TooLarge           Code = "too_large"   // the request body exceeds the limit
+	RateLimited        Code = "rate_limited"
 )
 
 // Error is an expected failure with a code and a human message.

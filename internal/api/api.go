@@ -1,0 +1,332 @@
+// Package api serves the JSON API v1, the public contract used by the
+// website's scripts, the staff screens and other clients. Every route is
+// listed in routes; every error has the shape {"error":{"code","message"}}.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/shop"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+)
+
+// API holds what the handlers need.
+type API struct {
+	shop   *shop.Shop
+	events *event.Broker
+	login  *limiter
+	// Heartbeat is how often an idle event stream gets a comment line, so
+	// proxies keep it open.
+	Heartbeat time.Duration
+}
+
+// New returns the API over a shop.
+func New(s *shop.Shop, events *event.Broker) *API {
+	return &API{shop: s, events: events, login: newLimiter(10, 10*time.Minute), Heartbeat: 15 * time.Second}
+}
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openapiDoc)
+	})
+	mux.HandleFunc("POST /api/v1/auth/token", a.signIn)
+	mux.Handle("DELETE /api/v1/auth/token", a.auth(a.signOut))
+	mux.Handle("GET /api/v1/me", a.auth(a.me))
+	mux.HandleFunc("POST /api/v1/customers", a.signUp)
+	mux.Handle("GET /api/v1/pizzerias", a.optionalAuth(a.pizzerias))
+	mux.Handle("GET /api/v1/pizzerias/{id}/menu", a.optionalAuth(a.menu))
+	mux.Handle("GET /api/v1/products/{id}/recipe", a.auth(a.recipe))
+	mux.Handle("POST /api/v1/orders", a.auth(a.placeOrder))
+	mux.Handle("GET /api/v1/orders", a.auth(a.myOrders))
+	mux.Handle("GET /api/v1/orders/{id}", a.auth(a.getOrder))
+	mux.Handle("PUT /api/v1/orders/{id}/items", a.auth(a.modifyItems))
+	mux.Handle("POST /api/v1/orders/{id}/cancel", a.auth(a.cancel))
+	mux.Handle("POST /api/v1/orders/{id}/status", a.auth(a.setStatus))
+	mux.Handle("POST /api/v1/orders/{id}/payment", a.auth(a.recordPayment))
+	mux.Handle("GET /api/v1/orders/{id}/events", a.auth(a.orderEvents))
+	mux.Handle("GET /api/v1/pizzerias/{id}/orders", a.auth(a.pizzeriaOrders))
+	mux.Handle("GET /api/v1/pizzerias/{id}/stock", a.auth(a.stock))
+	mux.Handle("POST /api/v1/pizzerias/{id}/stock/movements", a.auth(a.stockMovement))
+	mux.Handle("GET /api/v1/pizzerias/{id}/events", a.auth(a.pizzeriaEvents))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, errs.E(errs.NotFound, "no API route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+type actorKey struct{}
+
+func actorOf(r *http.Request) account.Actor {
+	a, _ := r.Context().Value(actorKey{}).(account.Actor)
+	return a
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	return strings.TrimSpace(token), ok
+}
+
+// auth requires a valid bearer token and puts its actor in the context.
+func (a *API) auth(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ocpizza"`)
+			writeError(w, r, errs.E(errs.Unauthorized, "sign in first: send Authorization: Bearer <token>"))
+			return
+		}
+		actor, err := a.shop.Authenticate(r.Context(), token)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ocpizza", error="invalid_token"`)
+			writeError(w, r, err)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
+	})
+}
+
+// optionalAuth reads a token if one is sent; anonymous otherwise.
+func (a *API) optionalAuth(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := bearer(r); ok {
+			a.auth(h).ServeHTTP(w, r)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// userJSON is a user as the API shows it.
+type userJSON struct {
+	ID    int64           `json:"id"`
+	Email string          `json:"email"`
+	Name  string          `json:"name"`
+	Phone string          `json:"phone"`
+	Lang  string          `json:"lang"`
+	Roles []account.Grant `json:"roles"`
+}
+
+func userOf(u account.User) userJSON {
+	roles := u.Grants
+	if roles == nil {
+		roles = []account.Grant{}
+	}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Phone: u.Phone, Lang: u.Lang, Roles: roles}
+}
+
+func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	key := strings.ToLower(strings.TrimSpace(in.Email))
+	if wait := a.login.wait(key, clientIP(r)); wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		writeError(w, r, errs.E(errs.RateLimited, "too many sign-in attempts: try again in %s", wait.Round(time.Second)))
+		return
+	}
+	token, u, err := a.shop.SignIn(r.Context(), in.Email, in.Password)
+	if err != nil {
+		a.login.fail(key, clientIP(r))
+		writeError(w, r, err)
+		return
+	}
+	a.login.succeed(key)
+	writeJSON(w, http.StatusOK, map[string]any{"token": token, "token_type": "Bearer",
+		"expires_in": int(shop.SessionTTL.Seconds()), "user": userOf(u)})
+}
+
+func (a *API) signOut(w http.ResponseWriter, r *http.Request) {
+	token, _ := bearer(r)
+	if err := a.shop.SignOut(r.Context(), token); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	u, err := a.shop.Store.User(r.Context(), actorOf(r).UserID)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userOf(u))
+}
+
+func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Name     string `json:"name"`
+		Phone    string `json:"phone"`
+		Lang     string `json:"lang"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, err := a.shop.SignUp(r.Context(), account.NewCustomer{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone, Lang: in.Lang})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/me")
+	writeJSON(w, http.StatusCreated, userOf(u))
+}
+
+// pizzeriaJSON is a pizzeria as the API shows it.
+type pizzeriaJSON struct {
+	ID                int64            `json:"id"`
+	Code              string           `json:"code"`
+	Name              string           `json:"name"`
+	Address           pizzeria.Address `json:"address"`
+	Phone             string           `json:"phone"`
+	DeliveryPostcodes []string         `json:"delivery_postcodes"`
+	Hours             []pizzeria.Hours `json:"hours"`
+	Active            bool             `json:"active"`
+	OpenNow           bool             `json:"open_now"`
+}
+
+func (a *API) pizzerias(w http.ResponseWriter, r *http.Request) {
+	ps, err := a.shop.Pizzerias(r.Context(), actorOf(r))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	now := time.Now()
+	out := make([]pizzeriaJSON, len(ps))
+	for i, p := range ps {
+		out[i] = pizzeriaJSON{ID: p.ID, Code: p.Code, Name: p.Name, Address: p.Address, Phone: p.Phone,
+			DeliveryPostcodes: p.DeliveryPostcodes, Hours: p.Hours, Active: p.Active, OpenNow: p.OpenAt(now)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) menu(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	items, err := a.shop.Menu(r.Context(), actorOf(r), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, items)
+}
+
+func (a *API) recipe(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p, err := a.shop.Recipe(r.Context(), actorOf(r), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	type line struct {
+		IngredientID int64  `json:"ingredient_id"`
+		Name         string `json:"name"`
+		Quantity     int64  `json:"quantity"`
+		Unit         string `json:"unit"`
+	}
+	lines := make([]line, len(p.Recipe))
+	for i, l := range p.Recipe {
+		lines[i] = line{l.IngredientID, l.Name, l.Quantity, string(l.Unit)}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"product_id": p.ID, "name": p.Name, "category": p.Category, "ingredients": lines, "memo": p.Memo})
+}
+
+func (a *API) stock(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	levels, err := a.shop.Stock(r.Context(), actorOf(r), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if levels == nil {
+		levels = []stock.Level{}
+	}
+	writeJSON(w, http.StatusOK, levels)
+}
+
+func (a *API) stockMovement(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in struct {
+		IngredientID int64        `json:"ingredient_id"`
+		Reason       stock.Reason `json:"reason"`
+		Delta        int64        `json:"delta"`
+		Quantity     *int64       `json:"quantity"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m := stock.ManualMovement{IngredientID: in.IngredientID, Reason: in.Reason, Delta: in.Delta}
+	if in.Reason == stock.Count {
+		if in.Quantity == nil {
+			writeError(w, r, errs.E(errs.Invalid, "a count gives the quantity found"))
+			return
+		}
+		m.Quantity = *in.Quantity
+	}
+	level, err := a.shop.RecordMovement(r.Context(), actorOf(r), id, m)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, level)
+}
+
+func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var statuses []order.Status
+	if q := r.URL.Query().Get("status"); q != "" {
+		for _, s := range strings.Split(q, ",") {
+			statuses = append(statuses, order.Status(strings.TrimSpace(s)))
+		}
+	}
+	orders, err := a.shop.PizzeriaOrders(r.Context(), actorOf(r), id, statuses)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if orders == nil {
+		orders = []order.Order{}
+	}
+	writeJSON(w, http.StatusOK, orders)
+}

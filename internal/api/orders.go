@@ -1,0 +1,157 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/shop"
+)
+
+type itemJSON struct {
+	ProductID int64 `json:"product_id"`
+	Quantity  int64 `json:"quantity"`
+}
+
+func items(in []itemJSON) []order.Item {
+	out := make([]order.Item, len(in))
+	for i, it := range in {
+		out[i] = order.Item{ProductID: it.ProductID, Quantity: it.Quantity}
+	}
+	return out
+}
+
+func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		PizzeriaID      int64               `json:"pizzeria_id"`
+		Items           []itemJSON          `json:"items"`
+		Fulfilment      order.Fulfilment    `json:"fulfilment"`
+		DeliveryAddress *pizzeria.Address   `json:"delivery_address"`
+		PaymentMethod   order.PaymentMethod `json:"payment_method"`
+		PaymentSource   string              `json:"payment_source"`
+		Channel         order.Channel       `json:"channel"`
+		Customer        *order.Contact      `json:"customer"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	d := order.Draft{PizzeriaID: in.PizzeriaID, Items: items(in.Items), Fulfilment: in.Fulfilment,
+		DeliveryAddress: in.DeliveryAddress, PaymentMethod: in.PaymentMethod, Channel: in.Channel}
+	if in.Customer != nil {
+		d.Contact = *in.Customer
+	}
+	o, replayed, err := a.shop.PlaceOrder(r.Context(), actorOf(r), shop.PlaceRequest{Draft: d,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"), PaymentSource: in.PaymentSource})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/orders/"+itoa(o.ID))
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, http.StatusCreated, o)
+}
+
+func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	o, err := a.shop.Order(r.Context(), actorOf(r), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (a *API) myOrders(w http.ResponseWriter, r *http.Request) {
+	orders, err := a.shop.MyOrders(r.Context(), actorOf(r))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if orders == nil {
+		orders = []order.Order{}
+	}
+	writeJSON(w, http.StatusOK, orders)
+}
+
+func (a *API) modifyItems(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in struct {
+		Items []itemJSON `json:"items"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	o, err := a.shop.ModifyItems(r.Context(), actorOf(r), id, items(in.Items))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (a *API) cancel(w http.ResponseWriter, r *http.Request) {
+	a.moveTo(w, r, order.Cancelled)
+}
+
+func (a *API) setStatus(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Status order.Status `json:"status"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if !in.Status.Valid() {
+		writeError(w, r, errs.E(errs.Invalid, "unknown status %q", in.Status))
+		return
+	}
+	a.moveTo(w, r, in.Status)
+}
+
+func (a *API) moveTo(w http.ResponseWriter, r *http.Request, to order.Status) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	o, err := a.shop.SetStatus(r.Context(), actorOf(r), id, to)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in struct {
+		Method string `json:"method"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	o, err := a.shop.RecordPayment(r.Context(), actorOf(r), id, in.Method)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}

@@ -1,0 +1,376 @@
+// Package app wires the chain together and implements the ocpizza
+// subcommands. cmd/ocpizza only calls Main, so tests can run any command
+// in-process with their own environment and streams.
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/demo"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/loadtest"
+	"github.com/oc-pizza/ocpizza/internal/shop"
+	"github.com/oc-pizza/ocpizza/internal/store"
+)
+
+// Env is the outside world a command sees.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, if set, receives the listening address once serve accepts
+	// connections (tests use port 0).
+	Ready func(addr string)
+}
+
+// OSEnv is the real process environment.
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+const usage = `ocpizza — the OC Pizza chain system
+
+Usage:
+  ocpizza serve [--addr HOST:PORT] [--demo]   run the website and API (migrates first)
+  ocpizza migrate                            apply pending database migrations
+  ocpizza demo                               load the demo chain into an empty database
+  ocpizza user add --email E --name N --role ROLE [--pizzeria ID]
+                                             create an account; password on standard input
+  ocpizza loadtest [flags]                   measure throughput and latency (see --help)
+  ocpizza version                            print the version
+
+Environment:
+  OCPIZZA_DATABASE_URL   sqlite:PATH (default sqlite:$OCPIZZA_DATA_DIR/ocpizza.db),
+                         postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db
+  OCPIZZA_DATA_DIR       data directory (default ./data)
+  OCPIZZA_ADDR           listen address (default 127.0.0.1:8080)
+  OCPIZZA_ENV            development (default) or production
+`
+
+// Main runs one command and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, []string, Env) error{
+		"serve":    serve,
+		"migrate":  migrate,
+		"demo":     loadDemo,
+		"user":     user,
+		"version":  version,
+		"loadtest": loadtestCmd,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprint(env.Stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(env.Stderr, "ocpizza: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, args[1:], env); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var usageErr usageError
+		if errors.As(err, &usageErr) {
+			fmt.Fprintf(env.Stderr, "ocpizza %s: %v\n", args[0], err)
+			return 2
+		}
+		fmt.Fprintf(env.Stderr, "ocpizza %s: %s\n", args[0], message(err))
+		return 1
+	}
+	return 0
+}
+
+// usageError marks a wrong command line (exit code 2).
+type usageError struct{ error }
+
+// message shows an expected error's message alone, anything else whole.
+func message(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("ocpizza "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	if cfg.Production() {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openStore loads the configuration and opens the database.
+func openStore(ctx context.Context, env Env) (Config, *store.Store, error) {
+	cfg, err := LoadConfig(env.Getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	return cfg, st, err
+}
+
+func migrate(ctx context.Context, args []string, env Env) error {
+	if err := parse(newFlags("migrate", env), args); err != nil {
+		return err
+	}
+	_, st, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(env.Stdout, "schema up to date (version %d, %s)\n", v, st.Engine())
+		return nil
+	}
+	for _, name := range applied {
+		fmt.Fprintf(env.Stdout, "applied %s\n", name)
+	}
+	fmt.Fprintf(env.Stdout, "schema at version %d (%s)\n", v, st.Engine())
+	return nil
+}
+
+func loadDemo(ctx context.Context, args []string, env Env) error {
+	if err := parse(newFlags("demo", env), args); err != nil {
+		return err
+	}
+	cfg, st, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	sum, err := demo.Load(ctx, shop.New(st, nil, newLogger(cfg, env.Stderr)))
+	if err != nil {
+		return err
+	}
+	printDemo(env.Stdout, sum, "")
+	return nil
+}
+
+func printDemo(w io.Writer, sum demo.Summary, url string) {
+	fmt.Fprintf(w, "Demo chain loaded: %d pizzerias, %d products, %d ingredients, %d orders.\n", sum.Pizzerias, sum.Products, sum.Ingredients, sum.Orders)
+	if url != "" {
+		fmt.Fprintf(w, "\n  Open %s/  — API at %s/api/v1/ (OpenAPI: %s/api/v1/openapi.json)\n", url, url, url)
+	}
+	fmt.Fprintf(w, "\nDemo logins (password for all: %s):\n", demo.Password)
+	for _, l := range sum.Logins {
+		scope := ""
+		if l.Shop != "" {
+			scope = " (" + l.Shop + ")"
+		}
+		fmt.Fprintf(w, "  %-30s %s%s\n", l.Email, l.Role, scope)
+	}
+}
+
+func user(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usageError{errors.New("usage: ocpizza user add --email E --name N --role ROLE [--pizzeria ID]")}
+	}
+	fs := newFlags("user add", env)
+	email := fs.String("email", "", "e-mail address (the login)")
+	name := fs.String("name", "", "full name")
+	role := fs.String("role", "", "customer, counter, pizzaiolo, driver, manager or admin")
+	pizzeriaID := fs.Int64("pizzeria", 0, "pizzeria id, for counter, pizzaiolo, driver and manager")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" || *role == "" {
+		return usageError{errors.New("--email, --name and --role are required")}
+	}
+	g := account.Grant{Role: account.Role(*role), PizzeriaID: *pizzeriaID}
+	if err := g.Validate(); err != nil {
+		return usageError{errors.New(message(err))}
+	}
+	password, err := readPassword(env.Stdin)
+	if err != nil {
+		return err
+	}
+	cfg, st, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	u, err := shop.New(st, nil, newLogger(cfg, env.Stderr)).AddUser(ctx, *email, *name, password, []account.Grant{g})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created user %d <%s> with role %s\n", u.ID, u.Email, g.Role)
+	return nil
+}
+
+// readPassword reads one line from standard input, so a password never
+// appears in the process list or the shell history.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("give the password on standard input, e.g. `read -s P; echo \"$P\" | ocpizza user add …`")
+	}
+	return line, nil
+}
+
+func version(ctx context.Context, args []string, env Env) error {
+	if err := parse(newFlags("version", env), args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, Version())
+	return nil
+}
+
+// Version describes the build: module version, commit and Go version.
+func Version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "ocpizza (unknown build)"
+	}
+	v, rev, dirty := info.Main.Version, "", ""
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		rev = "no commit"
+	}
+	return fmt.Sprintf("ocpizza %s (%s%s, %s)", v, rev, dirty, info.GoVersion)
+}
+
+func serve(ctx context.Context, args []string, env Env) error {
+	cfg, err := LoadConfig(env.Getenv)
+	if err != nil {
+		return err
+	}
+	fs := newFlags("serve", env)
+	addr := fs.String("addr", cfg.Addr, "listen address (also OCPIZZA_ADDR)")
+	withDemo := fs.Bool("demo", false, "load the demo chain if the database is empty")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	srv := NewServer(st, log)
+	var demoSum *demo.Summary
+	if *withDemo {
+		empty, err := st.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			sum, err := demo.Load(ctx, srv.Shop)
+			if err != nil {
+				return fmt.Errorf("load demo: %w", err)
+			}
+			demoSum = &sum
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if demoSum != nil {
+		printDemo(env.Stdout, *demoSum, url)
+	} else {
+		fmt.Fprintf(env.Stdout, "OC Pizza serving on %s (database: %s)\n", url, st.Engine())
+	}
+	hs := srv.HTTPServer(*addr)
+	hs.RegisterOnShutdown(srv.Events.CloseAll)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "version", Version())
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func loadtestCmd(ctx context.Context, args []string, env Env) error {
+	return loadtest.Main(ctx, args, env.Stdout, env.Stderr, env.Getenv)
+}
+

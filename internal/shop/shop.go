@@ -1,0 +1,209 @@
+// Package shop carries out what users ask of the chain: it reads what a
+// decision needs, lets the domain packages decide, has the store write the
+// outcome in one transaction and publishes what happened. The JSON API and
+// the web pages both call it, so a rule is never enforced in only one of
+// them.
+package shop
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/payment"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+	"github.com/oc-pizza/ocpizza/internal/store"
+)
+
+// Shop is the chain's application service.
+type Shop struct {
+	Store    *store.Store
+	Events   *event.Broker
+	Payments payment.Provider // nil: online payment is refused
+	Log      *slog.Logger
+
+	mu      sync.Mutex
+	cached  *catalogSnapshot
+	Refresh time.Duration // how long the catalogue snapshot is trusted
+}
+
+// New returns a shop over a store.
+func New(st *store.Store, events *event.Broker, log *slog.Logger) *Shop {
+	return &Shop{Store: st, Events: events, Log: log, Refresh: 5 * time.Second}
+}
+
+// catalogSnapshot is the menu and the list of pizzerias, which change a
+// few times a year but are read on every order: it is kept for a few
+// seconds instead of being read each time. Stock is never cached.
+type catalogSnapshot struct {
+	at        time.Time
+	products  []catalog.Product
+	byID      map[int64]catalog.Product
+	recipes   map[int64][]catalog.RecipeLine
+	pizzerias map[int64]pizzeria.Pizzeria
+	list      []pizzeria.Pizzeria
+}
+
+func (s *Shop) snapshot(ctx context.Context) (*catalogSnapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached != nil && time.Since(s.cached.at) < s.Refresh {
+		return s.cached, nil
+	}
+	products, err := s.Store.Products(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	shops, err := s.Store.Pizzerias(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap := &catalogSnapshot{at: time.Now(), products: products, byID: map[int64]catalog.Product{},
+		recipes: map[int64][]catalog.RecipeLine{}, pizzerias: map[int64]pizzeria.Pizzeria{}, list: shops}
+	for _, p := range products {
+		snap.byID[p.ID] = p
+		snap.recipes[p.ID] = p.Recipe
+	}
+	for _, p := range shops {
+		snap.pizzerias[p.ID] = p
+	}
+	s.cached = snap
+	return snap, nil
+}
+
+// Forget drops the cached catalogue, after the catalogue or pizzerias
+// changed in this process.
+func (s *Shop) Forget() {
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
+}
+
+// Pizzerias lists the pizzerias open to customers (staff see all).
+func (s *Shop) Pizzerias(ctx context.Context, actor account.Actor) ([]pizzeria.Pizzeria, error) {
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pizzeria.Pizzeria, 0, len(snap.list))
+	for _, p := range snap.list {
+		if p.Active || actor.IsStaff() {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Pizzeria returns one pizzeria; an inactive one only to staff.
+func (s *Shop) Pizzeria(ctx context.Context, actor account.Actor, id int64) (pizzeria.Pizzeria, error) {
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return pizzeria.Pizzeria{}, err
+	}
+	p, ok := snap.pizzerias[id]
+	if !ok {
+		// Created since the snapshot, perhaps.
+		if p, err = s.Store.Pizzeria(ctx, id); err != nil {
+			return p, err
+		}
+		s.Forget()
+	}
+	if !p.Active && !actor.IsStaff() {
+		return p, errs.E(errs.NotFound, "no pizzeria %d", id)
+	}
+	return p, nil
+}
+
+// MenuItem is a product as one pizzeria offers it now.
+type MenuItem struct {
+	ProductID   int64            `json:"product_id"`
+	Name        string           `json:"name"`
+	Category    catalog.Category `json:"category"`
+	Description string           `json:"description"`
+	PriceCents  int64            `json:"price_cents"`
+	// Available is how many can be made now from the pizzeria's stock.
+	Available int64 `json:"available"`
+}
+
+// Menu returns a pizzeria's active products with how many of each it can
+// make now.
+func (s *Shop) Menu(ctx context.Context, actor account.Actor, pizzeriaID int64) ([]MenuItem, error) {
+	if _, err := s.Pizzeria(ctx, actor, pizzeriaID); err != nil {
+		return nil, err
+	}
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	levels, err := s.Store.StockQuantities(ctx, pizzeriaID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MenuItem, 0, len(snap.products))
+	for _, p := range snap.products {
+		if !p.Active {
+			continue
+		}
+		out = append(out, MenuItem{ProductID: p.ID, Name: p.Name, Category: p.Category, Description: p.Description,
+			PriceCents: p.PriceCents, Available: stock.Makeable(p.Recipe, levels)})
+	}
+	return out, nil
+}
+
+// Recipe returns a product's recipe and memo, for staff.
+func (s *Shop) Recipe(ctx context.Context, actor account.Actor, productID int64) (catalog.Product, error) {
+	if !actor.IsStaff() {
+		return catalog.Product{}, errs.E(errs.Forbidden, "recipes are for the staff")
+	}
+	return s.Store.Product(ctx, productID)
+}
+
+// Stock returns a pizzeria's stock levels, for its staff.
+func (s *Shop) Stock(ctx context.Context, actor account.Actor, pizzeriaID int64) ([]stock.Level, error) {
+	if !actor.IsStaffOf(pizzeriaID) {
+		return nil, errs.E(errs.Forbidden, "only the staff of pizzeria %d see its stock", pizzeriaID)
+	}
+	return s.Store.StockLevels(ctx, pizzeriaID)
+}
+
+// RecordMovement records a delivery, waste or inventory count. Managers
+// (and the admin) only.
+func (s *Shop) RecordMovement(ctx context.Context, actor account.Actor, pizzeriaID int64, m stock.ManualMovement) (stock.Level, error) {
+	if !actor.Has(account.Manager, pizzeriaID) {
+		return stock.Level{}, errs.E(errs.Forbidden, "only the manager of pizzeria %d records stock movements", pizzeriaID)
+	}
+	level, err := s.Store.RecordMovement(ctx, pizzeriaID, m, actor.UserID)
+	if err != nil {
+		return level, err
+	}
+	s.publishStock(pizzeriaID, []int64{m.IngredientID})
+	return level, nil
+}
+
+// StockChange is the payload of a stock.changed event: which levels moved.
+type StockChange struct {
+	PizzeriaID    int64   `json:"pizzeria_id"`
+	IngredientIDs []int64 `json:"ingredient_ids"`
+}
+
+func (s *Shop) publishStock(pizzeriaID int64, ingredients []int64) {
+	if len(ingredients) == 0 {
+		return
+	}
+	s.publish(event.StockChanged, StockChange{PizzeriaID: pizzeriaID, IngredientIDs: ingredients}, event.PizzeriaTopic(pizzeriaID))
+}
+
+func (s *Shop) publish(kind string, payload any, topics ...event.Topic) {
+	if s.Events == nil {
+		return
+	}
+	if err := s.Events.Publish(kind, payload, topics...); err != nil {
+		s.Log.Error("publish event", "kind", kind, "err", err)
+	}
+}
