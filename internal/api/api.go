@@ -24,6 +24,8 @@ type API struct {
 	shop   *shop.Shop
 	events *event.Broker
 	login  *limiter
+	// patterns are the routes Register added.
+	patterns []string
 	// Heartbeat is how often an idle event stream gets a comment line, so
 	// proxies keep it open.
 	Heartbeat time.Duration
@@ -39,32 +41,39 @@ var openapiDoc []byte
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	a.route(mux, "GET /api/v1/openapi.json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openapiDoc)
-	})
-	mux.HandleFunc("POST /api/v1/auth/token", a.signIn)
-	mux.Handle("DELETE /api/v1/auth/token", a.auth(a.signOut))
-	mux.Handle("GET /api/v1/me", a.auth(a.me))
-	mux.HandleFunc("POST /api/v1/customers", a.signUp)
-	mux.Handle("GET /api/v1/pizzerias", a.optionalAuth(a.pizzerias))
-	mux.Handle("GET /api/v1/pizzerias/{id}/menu", a.optionalAuth(a.menu))
-	mux.Handle("GET /api/v1/products/{id}/recipe", a.auth(a.recipe))
-	mux.Handle("POST /api/v1/orders", a.auth(a.placeOrder))
-	mux.Handle("GET /api/v1/orders", a.auth(a.myOrders))
-	mux.Handle("GET /api/v1/orders/{id}", a.auth(a.getOrder))
-	mux.Handle("PUT /api/v1/orders/{id}/items", a.auth(a.modifyItems))
-	mux.Handle("POST /api/v1/orders/{id}/cancel", a.auth(a.cancel))
-	mux.Handle("POST /api/v1/orders/{id}/status", a.auth(a.setStatus))
-	mux.Handle("POST /api/v1/orders/{id}/payment", a.auth(a.recordPayment))
-	mux.Handle("GET /api/v1/orders/{id}/events", a.auth(a.orderEvents))
-	mux.Handle("GET /api/v1/pizzerias/{id}/orders", a.auth(a.pizzeriaOrders))
-	mux.Handle("GET /api/v1/pizzerias/{id}/stock", a.auth(a.stock))
-	mux.Handle("POST /api/v1/pizzerias/{id}/stock/movements", a.auth(a.stockMovement))
-	mux.Handle("GET /api/v1/pizzerias/{id}/events", a.auth(a.pizzeriaEvents))
+	}))
+	a.route(mux, "POST /api/v1/auth/token", http.HandlerFunc(a.signIn))
+	a.route(mux, "DELETE /api/v1/auth/token", a.auth(a.signOut))
+	a.route(mux, "GET /api/v1/me", a.auth(a.me))
+	a.route(mux, "POST /api/v1/customers", http.HandlerFunc(a.signUp))
+	a.route(mux, "GET /api/v1/pizzerias", a.optionalAuth(a.pizzerias))
+	a.route(mux, "GET /api/v1/pizzerias/{id}/menu", a.optionalAuth(a.menu))
+	a.route(mux, "GET /api/v1/products/{id}/recipe", a.auth(a.recipe))
+	a.route(mux, "POST /api/v1/orders", a.auth(a.placeOrder))
+	a.route(mux, "GET /api/v1/orders", a.auth(a.myOrders))
+	a.route(mux, "GET /api/v1/orders/{id}", a.auth(a.getOrder))
+	a.route(mux, "PUT /api/v1/orders/{id}/items", a.auth(a.modifyItems))
+	a.route(mux, "POST /api/v1/orders/{id}/cancel", a.auth(a.cancel))
+	a.route(mux, "POST /api/v1/orders/{id}/status", a.auth(a.setStatus))
+	a.route(mux, "POST /api/v1/orders/{id}/payment", a.auth(a.recordPayment))
+	a.route(mux, "GET /api/v1/orders/{id}/events", a.auth(a.orderEvents))
+	a.route(mux, "GET /api/v1/pizzerias/{id}/orders", a.auth(a.pizzeriaOrders))
+	a.route(mux, "GET /api/v1/pizzerias/{id}/stock", a.auth(a.stock))
+	a.route(mux, "POST /api/v1/pizzerias/{id}/stock/movements", a.auth(a.stockMovement))
+	a.route(mux, "GET /api/v1/pizzerias/{id}/events", a.auth(a.pizzeriaEvents))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errs.E(errs.NotFound, "no API route %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// route registers one API route and remembers its pattern, so a test can
+// check the OpenAPI document against the real routes.
+func (a *API) route(mux *http.ServeMux, pattern string, h http.Handler) {
+	a.patterns = append(a.patterns, pattern)
+	mux.Handle(pattern, h)
 }
 
 type actorKey struct{}

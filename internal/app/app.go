@@ -373,4 +373,3 @@ func serve(ctx context.Context, args []string, env Env) error {
 func loadtestCmd(ctx context.Context, args []string, env Env) error {
 	return loadtest.Main(ctx, args, env.Stdout, env.Stderr, env.Getenv)
 }
-
