@@ -371,5 +371,28 @@ func serve(ctx context.Context, args []string, env Env) error {
 }
 
 func loadtestCmd(ctx context.Context, args []string, env Env) error {
-	return loadtest.Main(ctx, args, env.Stdout, env.Stderr, env.Getenv)
+	return loadtest.Main(ctx, args, env.Stdout, env.Stderr, env.Getenv, startForLoad)
+}
+
+// startForLoad serves the chain in-process on a loopback port for the
+// load tool, with the production middleware and request logging (written
+// nowhere, but formatted as in production).
+func startForLoad(ctx context.Context, databaseURL string) (string, func(), error) {
+	st, err := store.Open(ctx, databaseURL)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := NewServer(st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		st.Close()
+		return "", nil, err
+	}
+	hs := srv.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	stop := func() {
+		hs.Close()
+		st.Close()
+	}
+	return "http://" + ln.Addr().String(), stop, nil
 }

@@ -1,13 +1,359 @@
-// Package loadtest drives a running server with a realistic mix.
+// Package loadtest measures the chain under a realistic mix — menu reads,
+// order placement with stock reservation, kitchen transitions — over HTTP,
+// beside a baseline measured in the same run: the same operations as bare
+// store transactions, without HTTP, JSON or authentication. The ratio of
+// the two is what the web layer costs.
 package loadtest
 
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+	"github.com/oc-pizza/ocpizza/internal/store"
 )
 
-// Main runs the load tool.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	return errors.New("not written yet")
+// Starter starts a server on the database and returns its base URL and a
+// function that stops it.
+type Starter func(ctx context.Context, databaseURL string) (baseURL string, stop func(), err error)
+
+// Options are the knobs of a run.
+type Options struct {
+	Target      string // base URL of a running server; "" starts one in-process
+	DatabaseURL string
+	Duration    time.Duration
+	Concurrency int
+	Rate        float64 // operations per second; 0 runs closed-loop, as fast as answers come
+	MenuPct     int
+	OrderPct    int
+	Phases      string // "both", "http" or "store"
+}
+
+// Main parses the command line and runs the load test.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, start Starter) error {
+	fs := flag.NewFlagSet("ocpizza loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := Options{}
+	fs.StringVar(&o.Target, "target", "", "base URL of a running server (default: start one in-process on --database)")
+	fs.StringVar(&o.DatabaseURL, "database", getenv("OCPIZZA_DATABASE_URL"), "database the baseline (and the in-process server) uses; default a fresh SQLite file")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase runs")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients")
+	fs.Float64Var(&o.Rate, "rate", 0, "fixed arrival rate in operations/s (0: closed loop, as fast as possible)")
+	mix := fs.String("mix", "60,25,15", "percentages of menu reads, orders and kitchen transitions")
+	fs.StringVar(&o.Phases, "phases", "both", "both, http or store")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	parts := strings.Split(*mix, ",")
+	if len(parts) != 3 {
+		return fmt.Errorf("--mix takes three percentages, e.g. 60,25,15")
+	}
+	var pct [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 {
+			return fmt.Errorf("--mix: %q is not a percentage", p)
+		}
+		pct[i] = v
+	}
+	if pct[0]+pct[1]+pct[2] != 100 {
+		return fmt.Errorf("--mix must add up to 100")
+	}
+	o.MenuPct, o.OrderPct = pct[0], pct[1]
+	if o.Concurrency < 1 || o.Concurrency > 1000 || o.Duration <= 0 {
+		return fmt.Errorf("--concurrency goes from 1 to 1000 and --duration must be positive")
+	}
+	if o.Phases != "both" && o.Phases != "http" && o.Phases != "store" {
+		return fmt.Errorf("--phases is both, http or store")
+	}
+	if o.Target != "" && o.DatabaseURL == "" && o.Phases != "http" {
+		return fmt.Errorf("with --target, give --database (the server's database) for the baseline, or --phases http")
+	}
+	return Run(ctx, o, stdout, start)
+}
+
+// Run performs the phases and prints their tables.
+func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
+	if o.DatabaseURL == "" {
+		dir, err := os.MkdirTemp("", "ocpizza-load-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.DatabaseURL = "sqlite:" + filepath.Join(dir, "load.db")
+	}
+	st, err := store.Open(ctx, o.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w2, err := prepare(ctx, st, o.Target == "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "# Load test: %s, %d clients, %s per phase", st.Engine(), o.Concurrency, o.Duration)
+	if o.Rate > 0 {
+		fmt.Fprintf(w, ", %.0f ops/s offered", o.Rate)
+	}
+	fmt.Fprintf(w, ", mix menu %d%% / order %d%% / kitchen %d%%\n", o.MenuPct, o.OrderPct, 100-o.MenuPct-o.OrderPct)
+
+	var baseline, overHTTP []Result
+	if o.Phases != "http" {
+		sd := &storeDriver{st: st, w: w2}
+		if err := sd.init(ctx); err != nil {
+			return err
+		}
+		baseline, err = runPhase(ctx, o, sd)
+		if err != nil {
+			return err
+		}
+		printTable(w, "Baseline — the same operations as bare store transactions, no HTTP:", baseline)
+	}
+	if o.Phases != "store" {
+		target := o.Target
+		if target == "" {
+			url, stop, err := start(ctx, o.DatabaseURL)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			target = url
+		}
+		if _, _, err := loadUsers(ctx, st); err != nil {
+			return err
+		}
+		d, err := newHTTPDriver(ctx, target, w2, o.Concurrency)
+		if err != nil {
+			return err
+		}
+		overHTTP, err = runPhase(ctx, o, d)
+		if err != nil {
+			return err
+		}
+		printTable(w, "Over HTTP — "+target+":", overHTTP)
+	}
+	if baseline != nil && overHTTP != nil {
+		fmt.Fprintln(w, "\nHTTP throughput as a share of the bare store's, same run:")
+		for i := range overHTTP {
+			if baseline[i].Rate > 0 {
+				fmt.Fprintf(w, "- %s: %.0f%% (%.0f vs %.0f ops/s); p99 %s ms vs %s ms\n", overHTTP[i].Name,
+					100*overHTTP[i].Rate/baseline[i].Rate, overHTTP[i].Rate, baseline[i].Rate, ms(overHTTP[i].P99), ms(baseline[i].P99))
+			}
+		}
+	}
+	return nil
+}
+
+// world is what the drivers choose from: pizzerias and their products.
+type world struct {
+	shops    []int64
+	products []catalog.Product // active pizzas, drinks and desserts
+	byID     map[int64]catalog.Product
+	recipes  map[int64][]catalog.RecipeLine
+}
+
+// prepare makes sure the database holds a chain to order from and, when
+// it is ours, tops every stock level up so no order runs out: the test
+// measures throughput, not scarcity.
+func prepare(ctx context.Context, st *store.Store, ours bool) (*world, error) {
+	if _, err := st.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	empty, err := st.Empty(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if empty {
+		if err := loadDemo(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	shops, err := st.Pizzerias(ctx)
+	if err != nil {
+		return nil, err
+	}
+	products, err := st.Products(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	w := &world{products: products, byID: map[int64]catalog.Product{}, recipes: map[int64][]catalog.RecipeLine{}}
+	for _, p := range products {
+		w.recipes[p.ID] = p.Recipe
+		w.byID[p.ID] = p
+	}
+	for _, p := range shops {
+		if !p.Active {
+			continue
+		}
+		w.shops = append(w.shops, p.ID)
+		if !ours {
+			continue
+		}
+		levels, err := st.StockLevels(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range levels {
+			m := stock.ManualMovement{IngredientID: l.IngredientID, Reason: stock.Count, Quantity: stock.MaxQuantity}
+			if _, err := st.RecordMovement(ctx, p.ID, m, 0); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(w.shops) == 0 || len(w.products) == 0 {
+		return nil, errors.New("the database holds no active pizzeria or product to order")
+	}
+	return w, nil
+}
+
+// items picks one to three products for an order.
+func (w *world) items(rng *rand.Rand) []stock.Line {
+	n := 1 + rng.IntN(3)
+	out := make([]stock.Line, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, stock.Line{ProductID: w.products[rng.IntN(len(w.products))].ID, Quantity: 1})
+	}
+	return out
+}
+
+// driver performs the three operations, over HTTP or on the store.
+type driver interface {
+	menu(ctx context.Context, rng *rand.Rand, shop int64) error
+	order(ctx context.Context, rng *rand.Rand, shop int64) (orderID int64, err error)
+	advance(ctx context.Context, orderID int64, to string) error
+}
+
+// kitchenQueue holds placed orders waiting for their next kitchen step.
+type kitchenTask struct {
+	id   int64
+	next string
+}
+
+func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
+	var menuRec, orderRec, kitchenRec recorder
+	queue := make(chan kitchenTask, 1<<16)
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+
+	// With a rate, arrivals are scheduled in advance and latency counts
+	// from the scheduled time, so a slow server cannot hide its queueing
+	// (no coordinated omission).
+	var arrivals chan time.Time
+	var missed atomic.Int64
+	if o.Rate > 0 {
+		arrivals = make(chan time.Time, o.Concurrency*4)
+		go func() {
+			defer close(arrivals)
+			t0 := time.Now()
+			interval := time.Duration(float64(time.Second) / o.Rate)
+			for i := int64(0); ; i++ {
+				at := t0.Add(time.Duration(i) * interval)
+				if wait := time.Until(at); wait > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(wait):
+					}
+				}
+				select {
+				case arrivals <- at:
+				case <-ctx.Done():
+					return
+				default:
+					missed.Add(1) // every client busy and the queue full
+				}
+			}
+		}()
+	}
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < o.Concurrency; c++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 7))
+			for ctx.Err() == nil {
+				began := time.Now()
+				if arrivals != nil {
+					at, ok := <-arrivals
+					if !ok {
+						return
+					}
+					began = at
+				}
+				shop := rng.IntN(1 << 30)
+				roll := rng.IntN(100)
+				switch {
+				case roll < o.MenuPct:
+					err := d.menu(ctx, rng, int64(shop))
+					record(ctx, &menuRec, began, err)
+				case roll < o.MenuPct+o.OrderPct:
+					id, err := d.order(ctx, rng, int64(shop))
+					record(ctx, &orderRec, began, err)
+					if err == nil {
+						select {
+						case queue <- kitchenTask{id, "preparing"}:
+						default:
+						}
+					}
+				default:
+					select {
+					case task := <-queue:
+						err := d.advance(ctx, task.id, task.next)
+						record(ctx, &kitchenRec, began, err)
+						if err == nil && task.next == "preparing" {
+							select {
+							case queue <- kitchenTask{task.id, "ready"}:
+							default:
+							}
+						}
+					default:
+						err := d.menu(ctx, rng, int64(shop))
+						record(ctx, &menuRec, began, err)
+					}
+				}
+			}
+		}(uint64(c + 1))
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	res := []Result{menuRec.result("menu read", elapsed), orderRec.result("place order", elapsed), kitchenRec.result("kitchen transition", elapsed)}
+	if n := missed.Load(); n > 0 {
+		res[0].Codes = mergeCodes(res[0].Codes, "not_sent", int(n))
+	}
+	return res, nil
+}
+
+func mergeCodes(m map[string]int, code string, n int) map[string]int {
+	if m == nil {
+		m = map[string]int{}
+	}
+	m[code] += n
+	return m
+}
+
+// record notes one operation; those cut short by the end of the phase are
+// not counted either way.
+func record(ctx context.Context, r *recorder, began time.Time, err error) {
+	if ctx.Err() != nil && err != nil {
+		return
+	}
+	code := ""
+	if err != nil {
+		code = errorCode(err)
+	}
+	r.add(time.Since(began), code)
 }
