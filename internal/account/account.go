@@ -74,10 +74,15 @@ type User struct {
 type Actor struct {
 	UserID int64
 	Grants []Grant
+	// Name, Email and Phone come with the session, so an order can carry
+	// its customer's contact without another lookup.
+	Name, Email, Phone string
 }
 
 // ActorOf returns the actor for a user.
-func ActorOf(u User) Actor { return Actor{UserID: u.ID, Grants: u.Grants} }
+func ActorOf(u User) Actor {
+	return Actor{UserID: u.ID, Grants: u.Grants, Name: u.Name, Email: u.Email, Phone: u.Phone}
+}
 
 // System acts for the application itself (demo loading, scheduled jobs).
 var System = Actor{UserID: 0, Grants: []Grant{{Role: Admin}}}

@@ -45,12 +45,7 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 	if err != nil {
 		return order.Order{}, false, err
 	}
-	var customer account.User
-	if actor.Has(account.Customer, 0) && req.Draft.Contact.Name == "" {
-		if customer, err = s.Store.User(ctx, actor.UserID); err != nil {
-			return order.Order{}, false, err
-		}
-	}
+	customer := account.User{ID: actor.UserID, Name: actor.Name, Email: actor.Email, Phone: actor.Phone}
 	o, err := order.Build(req.Draft, actor, shop, snap.byID, customer)
 	if err != nil {
 		return o, false, err

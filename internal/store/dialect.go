@@ -136,3 +136,35 @@ func (d dialect) forUpdate() string {
 	}
 	return " FOR UPDATE"
 }
+
+// nextOrderSeq increments a pizzeria's order counter and returns it with
+// the pizzeria's code, in one round trip where the engine allows.
+func (d dialect) nextOrderSeq(ctx context.Context, c conn, pizzeriaID int64) (seq int64, code string, err error) {
+	if d.engine == MySQL {
+		if _, err := c.exec(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ?", pizzeriaID); err != nil {
+			return 0, "", err
+		}
+		err = c.queryRow(ctx, "SELECT order_seq, code FROM pizzerias WHERE id = ?", pizzeriaID).Scan(&seq, &code)
+		return seq, code, err
+	}
+	err = c.queryRow(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ? RETURNING order_seq, code", pizzeriaID).Scan(&seq, &code)
+	return seq, code, err
+}
+
+// lockSharedRowsFirst reports whether a transaction must take its
+// exclusive locks on shared rows (stock levels, order counters) before
+// inserting rows that reference them. InnoDB checks a foreign key with a
+// shared lock on the parent row, which an exclusive lock taken later in the
+// same transaction turns into a deadlock under concurrency; PostgreSQL's
+// key-share locks do not conflict with such updates, and SQLite has one
+// writer at a time.
+func (d dialect) lockSharedRowsFirst() bool { return d.engine == MySQL }
+
+// intParam is a placeholder PostgreSQL can type where nothing else tells
+// it the type (a CASE result); other engines infer it from the value.
+func (d dialect) intParam() string {
+	if d.engine == Postgres {
+		return "CAST(? AS BIGINT)"
+	}
+	return "?"
+}

@@ -36,31 +36,38 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 				return err
 			}
 		}
-		// Stock first, then the pizzeria's counter row: every order takes
-		// its locks in this order, so none waits on another in a cycle.
-		taken, err := s.takeStock(ctx, c, o.PizzeriaID, needs)
-		if err != nil {
-			return err
+		// The rows every order of a pizzeria competes for — its stock
+		// levels and its order counter — are locked last where the engine
+		// allows, so each order holds them for a few statements and the
+		// commit rather than the whole transaction.
+		reserve := func() error {
+			if err := s.takeStock(ctx, c, o.PizzeriaID, needs); err != nil {
+				return err
+			}
+			seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
+			if err != nil {
+				return notFound(err, "pizzeria")
+			}
+			o.Number = order.Number(code, seq)
+			return nil
 		}
-		if _, err := c.exec(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ?", o.PizzeriaID); err != nil {
-			return err
-		}
-		var seq int64
-		var code string
-		if err := c.queryRow(ctx, "SELECT order_seq, code FROM pizzerias WHERE id = ?", o.PizzeriaID).Scan(&seq, &code); err != nil {
-			return notFound(err, "pizzeria")
+		early := s.d.lockSharedRowsFirst()
+		if early {
+			if err := reserve(); err != nil {
+				return err
+			}
 		}
 		now := s.Now()
-		o.Number = order.Number(code, seq)
 		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 		var street, postcode, city sql.NullString
 		if a := o.DeliveryAddress; a != nil {
 			street, postcode, city = sql.NullString{String: a.Street, Valid: true}, sql.NullString{String: a.Postcode, Valid: true}, sql.NullString{String: a.City, Valid: true}
 		}
+		var err error
 		o.ID, err = c.insertID(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
 			channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.Number, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
+			sql.NullString{String: o.Number, Valid: o.Number != ""}, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
 			string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
 			string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, now, now)
 		if err != nil {
@@ -74,7 +81,7 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 			o.ID, string(o.Status), now, nullInt(byUserID)); err != nil {
 			return err
 		}
-		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, byUserID, taken); err != nil {
+		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, byUserID, needs); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -86,7 +93,14 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 				return err
 			}
 		}
-		return nil
+		if early {
+			return nil
+		}
+		if err := reserve(); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "UPDATE orders SET number = ? WHERE id = ?", o.Number, o.ID)
+		return err
 	})
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, idem)
@@ -173,11 +187,10 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", o.Number)
 		}
-		taken, err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock)
-		if err != nil {
+		if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock); err != nil {
 			return err
 		}
-		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, ch.ByUserID, taken); err != nil {
+		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock); err != nil {
 			return err
 		}
 		if ch.Lines != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
@@ -126,31 +125,72 @@ func (s *Store) Movements(ctx context.Context, pizzeriaID int64, limit int) ([]s
 	return out, rows.Err()
 }
 
-// takeStock applies an order's needs to a pizzeria's stock inside a
-// transaction, or fails with out_of_stock naming the first product that
-// lacks. Each decrement is guarded by quantity >= need, so whatever runs
-// concurrently a level never goes below zero. Rows are locked in ingredient
-// order so that two orders cannot deadlock on each other. Negative needs are
-// given back.
-func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs []stock.Need) ([]stock.Need, error) {
-	sorted := append([]stock.Need(nil), needs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].IngredientID < sorted[j].IngredientID })
-	now := s.Now()
-	for _, n := range sorted {
-		res, err := c.exec(ctx, `UPDATE stock_levels SET quantity = quantity - ?, updated_at = ?
-			WHERE pizzeria_id = ? AND ingredient_id = ? AND quantity >= ?`, n.Quantity, now, pizzeriaID, n.IngredientID, n.Quantity)
-		if err != nil {
-			return nil, err
+// takeStock applies needs to a pizzeria's stock inside a transaction, in
+// one statement: every level is decreased only if it holds enough
+// (quantity >= need), so whatever runs concurrently a level never goes below
+// zero. If any level lacks, fewer rows change than there are needs; then it
+// finds the first product that lacks and fails with out_of_stock (the caller
+// rolls back). Negative needs give stock back.
+func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs []stock.Need) error {
+	if len(needs) == 0 {
+		return nil
+	}
+	var delta strings.Builder
+	args := make([]any, 0, 6*len(needs)+4)
+	delta.WriteString("CASE ingredient_id")
+	for _, n := range needs {
+		delta.WriteString(" WHEN ? THEN " + s.d.intParam())
+		args = append(args, n.IngredientID, n.Quantity)
+	}
+	delta.WriteString(" END")
+	q := "UPDATE stock_levels SET quantity = quantity - " + delta.String() + ", updated_at = ? WHERE pizzeria_id = ? AND ingredient_id IN (" +
+		placeholders(len(needs)) + ") AND quantity >= " + delta.String()
+	args = append(args, s.Now(), pizzeriaID)
+	for _, n := range needs {
+		args = append(args, n.IngredientID)
+	}
+	args = append(args, args[:2*len(needs)]...)
+	res, err := c.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	affected, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if affected == int64(len(needs)) {
+		return nil
+	}
+	levels := map[int64]int64{}
+	ids := make([]any, len(needs))
+	for i, n := range needs {
+		ids[i] = n.IngredientID
+	}
+	rows, err := c.query(ctx, "SELECT ingredient_id, quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id IN ("+placeholders(len(needs))+")",
+		append([]any{pizzeriaID}, ids...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, q int64
+		if err := rows.Scan(&id, &q); err != nil {
+			return err
 		}
-		affected, err := res.RowsAffected()
-		if err != nil {
-			return nil, err
-		}
-		if affected != 1 {
-			return nil, errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
+		levels[id] = q
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range needs {
+		if levels[n.IngredientID] < n.Quantity {
+			return errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
 		}
 	}
-	return sorted, nil
+	// Every level holds enough now: another transaction changed them
+	// between the update and the check (only possible where reads do not
+	// see our own snapshot). Ask the caller to try again.
+	return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
 }
 
 // writeLedger records what takeStock did for an order, in one multi-row

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -32,6 +33,10 @@ type Store struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → rebound text, for PostgreSQL
+	// stmts caches statements prepared on SQLite's single writer
+	// connection: compiling SQL costs more there than running it.
+	stmts     sync.Map // query text → *sql.Stmt
+	stmtCount atomic.Int64
 }
 
 // Engine reports which engine the store talks to.
@@ -159,6 +164,10 @@ func redact(raw string) string {
 // Close releases the connections.
 func (s *Store) Close() error {
 	var err error
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	if s.db != nil {
 		err = s.db.Close()
 	}
@@ -173,10 +182,53 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // conn runs queries written with ? placeholders on a pool or transaction.
 type conn struct {
-	s *Store
-	x execer
+	s  *Store
+	x  execer
+	tx *sql.Tx // set inside write transactions
+	// unprepared collects queries to add to the statement cache.
+	unprepared *[]string
 }
 
+// maxCachedStmts bounds the statement cache: queries built for a number of
+// lines or ingredients come in a few hundred shapes at most.
+const maxCachedStmts = 1000
+
+// prepared returns a cached statement bound to the transaction, or nil
+// where caching does not apply. A query seen for the first time runs
+// plainly and is noted, to be prepared once the transaction has given the
+// single writer connection back.
+func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
+	if c.tx == nil || c.s.d.engine != SQLite {
+		return nil
+	}
+	if v, ok := c.s.stmts.Load(query); ok {
+		return c.tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	if c.unprepared != nil && c.s.stmtCount.Load() < maxCachedStmts {
+		*c.unprepared = append(*c.unprepared, query)
+	}
+	return nil
+}
+
+// prepare caches statements for the queries a transaction ran unprepared.
+func (s *Store) prepare(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if _, ok := s.stmts.Load(q); ok || s.stmtCount.Load() >= maxCachedStmts {
+			continue
+		}
+		st, err := s.wdb.PrepareContext(ctx, q)
+		if err != nil {
+			continue // the plain path reports errors
+		}
+		if _, loaded := s.stmts.LoadOrStore(q, st); loaded {
+			st.Close()
+			continue
+		}
+		s.stmtCount.Add(1)
+	}
+}
+
+// q rebinds a query's placeholders for the engine, once per query text.
 func (s *Store) q(query string) string {
 	if s.d.engine != Postgres {
 		return query
@@ -190,14 +242,23 @@ func (s *Store) q(query string) string {
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return c.x.ExecContext(ctx, c.s.q(query), args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.x.QueryContext(ctx, c.s.q(query), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.x.QueryRowContext(ctx, c.s.q(query), args...)
 }
 
@@ -207,7 +268,7 @@ func (c conn) insertID(ctx context.Context, query string, args ...any) (int64, e
 }
 
 // read gives a connection on the read pool.
-func (s *Store) read() conn { return conn{s, s.db} }
+func (s *Store) read() conn { return conn{s: s, x: s.db} }
 
 // write runs fn in one transaction, again if it failed only because of a
 // concurrent transaction (deadlock, serialization, busy), at most 5 times.
@@ -234,12 +295,16 @@ func (s *Store) tryWrite(ctx context.Context, fn func(c conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(conn{s, tx}); err != nil {
+	var unprepared []string
+	if err := fn(conn{s: s, x: tx, tx: tx, unprepared: &unprepared}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(unprepared) > 0 {
+		s.prepare(ctx, unprepared)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ type fixture struct {
 	customer account.User
 }
 
-func newFixture(t *testing.T, e store.Engine) fixture {
+func newFixture(t testing.TB, e store.Engine) fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.Open(t, e)
@@ -56,7 +56,7 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func (f fixture) stockUp(t *testing.T, dough, mozza int64) {
+func (f fixture) stockUp(t testing.TB, dough, mozza int64) {
 	t.Helper()
 	ctx := context.Background()
 	_, err := f.s.RecordMovement(ctx, f.shop.ID, stock.ManualMovement{IngredientID: f.dough.ID, Reason: stock.Count, Quantity: dough}, 0)

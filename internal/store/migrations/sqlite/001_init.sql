@@ -87,7 +87,7 @@ CREATE TABLE sessions (
 
 CREATE TABLE orders (
     id              INTEGER PRIMARY KEY,
-    number          VARCHAR(20)  NOT NULL,
+    number          VARCHAR(20)  NULL,
     pizzeria_id     BIGINT       NOT NULL REFERENCES pizzerias (id),
     customer_id     BIGINT       NULL REFERENCES users (id),
     contact_name    VARCHAR(100) NOT NULL,
