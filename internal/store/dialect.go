@@ -138,16 +138,16 @@ func (d dialect) forUpdate() string {
 }
 
 // nextOrderSeq increments a pizzeria's order counter and returns it with
-// the pizzeria's code, in one round trip where the engine allows.
+// the number prefix (the pizzeria's code), in one round trip where the engine allows.
 func (d dialect) nextOrderSeq(ctx context.Context, c conn, pizzeriaID int64) (seq int64, code string, err error) {
 	if d.engine == MySQL {
-		if _, err := c.exec(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ?", pizzeriaID); err != nil {
+		if _, err := c.exec(ctx, "UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ?", pizzeriaID); err != nil {
 			return 0, "", err
 		}
-		err = c.queryRow(ctx, "SELECT order_seq, code FROM pizzerias WHERE id = ?", pizzeriaID).Scan(&seq, &code)
+		err = c.queryRow(ctx, "SELECT seq, prefix FROM order_counters WHERE pizzeria_id = ?", pizzeriaID).Scan(&seq, &code)
 		return seq, code, err
 	}
-	err = c.queryRow(ctx, "UPDATE pizzerias SET order_seq = order_seq + 1 WHERE id = ? RETURNING order_seq, code", pizzeriaID).Scan(&seq, &code)
+	err = c.queryRow(ctx, "UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ? RETURNING seq, prefix", pizzeriaID).Scan(&seq, &code)
 	return seq, code, err
 }
 

@@ -36,20 +36,19 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 				return err
 			}
 		}
-		// The rows every order of a pizzeria competes for — its stock
-		// levels and its order counter — are locked last where the engine
+		// The rows every order of a pizzeria competes for — its order
+		// counter and its stock levels — are locked last where the engine
 		// allows, so each order holds them for a few statements and the
-		// commit rather than the whole transaction.
+		// commit rather than the whole transaction. The counter row comes
+		// first and serves as the pizzeria's lock: the stock update may
+		// then lock its rows in any order without risk of deadlock.
 		reserve := func() error {
-			if err := s.takeStock(ctx, c, o.PizzeriaID, needs); err != nil {
-				return err
-			}
 			seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
 			if err != nil {
 				return notFound(err, "pizzeria")
 			}
 			o.Number = order.Number(code, seq)
-			return nil
+			return s.takeStock(ctx, c, o.PizzeriaID, needs)
 		}
 		early := s.d.lockSharedRowsFirst()
 		if early {
@@ -186,6 +185,14 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", o.Number)
+		}
+		if len(ch.Stock) > 0 {
+			// The pizzeria's counter row is the lock every stock update
+			// takes first (see PlaceOrder).
+			var id int64
+			if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
+				return notFound(err, "pizzeria")
+			}
 		}
 		if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock); err != nil {
 			return err

@@ -19,8 +19,8 @@ func (s *Store) CreatePizzeria(ctx context.Context, p pizzeria.Pizzeria) (pizzer
 		return p, err
 	}
 	err = s.write(ctx, func(c conn) error {
-		id, err := c.insertID(ctx, `INSERT INTO pizzerias (code, name, street, postcode, city, phone, hours, active, order_seq, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		id, err := c.insertID(ctx, `INSERT INTO pizzerias (code, name, street, postcode, city, phone, hours, active, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Code, p.Name, p.Address.Street, p.Address.Postcode, p.Address.City, p.Phone, string(hours), p.Active, s.Now())
 		if err != nil {
 			if s.d.isUnique(err) {
@@ -29,6 +29,9 @@ func (s *Store) CreatePizzeria(ctx context.Context, p pizzeria.Pizzeria) (pizzer
 			return err
 		}
 		p.ID = id
+		if _, err := c.exec(ctx, "INSERT INTO order_counters (pizzeria_id, prefix, seq) VALUES (?, ?, 0)", id, p.Code); err != nil {
+			return err
+		}
 		for _, pc := range p.DeliveryPostcodes {
 			if _, err := c.exec(ctx, "INSERT INTO pizzeria_postcodes (pizzeria_id, postcode) VALUES (?, ?)", id, pc); err != nil {
 				return fmt.Errorf("postcode %s: %w", pc, err)

@@ -9,8 +9,15 @@ CREATE TABLE pizzerias (
     phone       VARCHAR(30)  NOT NULL,
     hours       TEXT         NOT NULL,
     active      BOOLEAN      NOT NULL,
-    order_seq   BIGINT       NOT NULL DEFAULT 0,
     created_at  DATETIME(6)  NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Order numbers per pizzeria. Its own table, because every order updates
+-- it: rows that others reference by foreign key are better left quiet.
+CREATE TABLE order_counters (
+    pizzeria_id BIGINT      PRIMARY KEY REFERENCES pizzerias (id),
+    prefix      VARCHAR(8)  NOT NULL,
+    seq         BIGINT      NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE pizzeria_postcodes (
@@ -140,7 +147,8 @@ CREATE TABLE stock_movements (
     order_id       BIGINT      NULL,
     by_user_id     BIGINT      NULL,
     at             DATETIME(6) NOT NULL,
-    FOREIGN KEY (pizzeria_id, ingredient_id) REFERENCES stock_levels (pizzeria_id, ingredient_id)
+    FOREIGN KEY (pizzeria_id) REFERENCES pizzerias (id),
+    FOREIGN KEY (ingredient_id) REFERENCES ingredients (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX stock_movements_by_level ON stock_movements (pizzeria_id, ingredient_id, id);
 

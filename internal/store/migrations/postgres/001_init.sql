@@ -9,8 +9,15 @@ CREATE TABLE pizzerias (
     phone       VARCHAR(30)  NOT NULL,
     hours       TEXT         NOT NULL,
     active      BOOLEAN      NOT NULL,
-    order_seq   BIGINT       NOT NULL DEFAULT 0,
     created_at  TIMESTAMPTZ  NOT NULL
+);
+
+-- Order numbers per pizzeria. Its own table, because every order updates
+-- it: rows that others reference by foreign key are better left quiet.
+CREATE TABLE order_counters (
+    pizzeria_id BIGINT      PRIMARY KEY REFERENCES pizzerias (id),
+    prefix      VARCHAR(8)  NOT NULL,
+    seq         BIGINT      NOT NULL
 );
 
 CREATE TABLE pizzeria_postcodes (
@@ -140,7 +147,8 @@ CREATE TABLE stock_movements (
     order_id       BIGINT      NULL,
     by_user_id     BIGINT      NULL,
     at             TIMESTAMPTZ NOT NULL,
-    FOREIGN KEY (pizzeria_id, ingredient_id) REFERENCES stock_levels (pizzeria_id, ingredient_id)
+    FOREIGN KEY (pizzeria_id) REFERENCES pizzerias (id),
+    FOREIGN KEY (ingredient_id) REFERENCES ingredients (id)
 );
 CREATE INDEX stock_movements_by_level ON stock_movements (pizzeria_id, ingredient_id, id);
 
