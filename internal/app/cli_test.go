@@ -1,0 +1,128 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oc-pizza/ocpizza/internal/app"
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/store"
+)
+
+// run executes one ocpizza command in-process with its own environment.
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = app.Main(context.Background(), args, app.Env{
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] },
+	})
+	return code, out.String(), errOut.String()
+}
+
+func TestCommandLine(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "cli.db")
+	env := map[string]string{"OCPIZZA_DATABASE_URL": dbURL}
+	cases := []struct {
+		name     string
+		env      map[string]string
+		stdin    string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"no command", env, "", nil, 2, "Usage"},
+		{"unknown command", env, "", []string{"bake"}, 2, `unknown command "bake"`},
+		{"bad flag", env, "", []string{"serve", "--port", "80"}, 2, "flag provided but not defined"},
+		{"bad database URL", map[string]string{"OCPIZZA_DATABASE_URL": "oracle://x"}, "", []string{"migrate"}, 1, "expected sqlite:PATH"},
+		{"unreachable database", map[string]string{"OCPIZZA_DATABASE_URL": "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, "", []string{"migrate"}, 1, "connect to"},
+		{"bad environment", map[string]string{"OCPIZZA_ENV": "staging"}, "", []string{"migrate"}, 1, "OCPIZZA_ENV"},
+		{"schema not migrated", env, "", []string{"demo"}, 1, "run `ocpizza migrate`"},
+		{"migrate", env, "", []string{"migrate"}, 0, "applied 001_init"},
+		{"migrate again", env, "", []string{"migrate"}, 0, "schema up to date (version 1"},
+		{"user without password", env, "", []string{"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "admin"}, 1, "standard input"},
+		{"user with bad role", env, "x\n", []string{"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "chef"}, 2, "unknown role"},
+		{"driver without pizzeria", env, "x\n", []string{"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "driver"}, 2, "belongs to one pizzeria"},
+		{"short password", env, "short\n", []string{"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "admin"}, 1, "at least 10"},
+		{"user add", env, "a long enough password\n", []string{"user", "add", "--email", "Boss@OCPizza.fr", "--name", "Boss", "--role", "admin"}, 0, "<boss@ocpizza.fr> with role admin"},
+		{"user twice", env, "a long enough password\n", []string{"user", "add", "--email", "boss@ocpizza.fr", "--name", "Boss", "--role", "admin"}, 1, "already uses"},
+		{"demo refuses a non-empty database", env, "", []string{"demo"}, 1, "empty"},
+		{"version", env, "", []string{"version"}, 0, "ocpizza "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := run(t, tc.env, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(out+errOut, tc.contains) {
+				t.Fatalf("exit %d, want %d; output %q / %q, want it to contain %q", code, tc.code, out, errOut, tc.contains)
+			}
+		})
+	}
+}
+
+func TestDemoChain(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	env := map[string]string{"OCPIZZA_DATABASE_URL": dbURL}
+	if code, _, errOut := run(t, env, "", "migrate"); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := run(t, env, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	for _, want := range []string{"5 pizzerias", "admin@ocpizza.fr", "pizzaiolo.rep@ocpizza.fr", "driver.vai@ocpizza.fr", "marie.durand@example.fr", "pizza-demo-2026"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dbURL)
+	check(t, err)
+	defer st.Close()
+	shops, err := st.Pizzerias(ctx)
+	check(t, err)
+	products, err := st.Products(ctx, true)
+	check(t, err)
+	pizzas := 0
+	for _, p := range products {
+		if p.Category == "pizza" {
+			pizzas++
+			if p.Memo == "" || len(p.Recipe) < 3 {
+				t.Errorf("%s lacks a memo or a full recipe", p.Name)
+			}
+		}
+	}
+	if len(shops) != 5 || pizzas < 15 {
+		t.Fatalf("%d shops, %d pizzas", len(shops), pizzas)
+	}
+	seen := map[order.Status]int{}
+	for _, p := range shops {
+		orders, err := st.Orders(ctx, store.OrderFilter{PizzeriaID: p.ID})
+		check(t, err)
+		if len(orders) < 10 {
+			t.Errorf("%s has %d orders", p.Name, len(orders))
+		}
+		for _, o := range orders {
+			seen[o.Status]++
+		}
+	}
+	for _, s := range order.Statuses {
+		if seen[s] == 0 {
+			t.Errorf("no demo order is %s", s)
+		}
+	}
+	// A few pizzas are scarce or unavailable somewhere.
+	levels, err := st.StockQuantities(ctx, shops[1].ID) // Croix-Rousse: no gorgonzola
+	check(t, err)
+	for _, p := range products {
+		if p.Name == "Quatre fromages" {
+			for _, l := range p.Recipe {
+				if l.Name == "Gorgonzola" && levels[l.IngredientID] != 0 {
+					t.Errorf("Croix-Rousse should have no gorgonzola left, has %d", levels[l.IngredientID])
+				}
+			}
+		}
+	}
+}
