@@ -50,6 +50,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(buf.Bytes())
 }
 
+// WriteError answers with the API's error shape; for middleware outside
+// the API that must speak its language.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err) }
+
 // writeError answers with the error shape {"error":{"code","message",…}}.
 // Expected errors show their message; anything else is logged and the
 // client sees only that something went wrong on our side.

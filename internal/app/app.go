@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/demo"
@@ -33,6 +34,15 @@ type Env struct {
 	// Ready, if set, receives the listening address once serve accepts
 	// connections (tests use port 0).
 	Ready func(addr string)
+
+	configFile string // the configuration file read, if any
+}
+
+// config loads and checks the configuration of a command.
+func (e Env) config() (Config, error) {
+	c, err := LoadConfig(e.Getenv)
+	c.ConfigFile = e.configFile
+	return c, err
 }
 
 // OSEnv is the real process environment.
@@ -42,12 +52,16 @@ func OSEnv() Env {
 
 const usage = `ocpizza — the OC Pizza chain system
 
-Usage:
+Usage: ocpizza [--config DIR] COMMAND …
+
+Commands:
   ocpizza serve [--addr HOST:PORT] [--demo]   run the website and API (migrates first)
   ocpizza migrate                            apply pending database migrations
   ocpizza demo                               load the demo chain into an empty database
   ocpizza user add --email E --name N --role ROLE [--pizzeria ID]
                                              create an account; password on standard input
+  ocpizza maintenance on [--message TEXT] | off | status
+                                             close or open the site on every instance
   ocpizza loadtest [flags]                   measure throughput and latency (see --help)
   ocpizza version                            print the version
 
@@ -61,17 +75,33 @@ Environment:
 
 // Main runs one command and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
+	if len(args) >= 2 && (args[0] == "--config" || args[0] == "-config") {
+		getenv, file, err := withConfigDir(env.Getenv, args[1])
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "ocpizza: %v\n", err)
+			return 1
+		}
+		env.Getenv, env.configFile, args = getenv, file, args[2:]
+	} else if env.Getenv("OCPIZZA_CONFIG_DIR") != "" {
+		getenv, file, err := withConfigDir(env.Getenv, "")
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "ocpizza: %v\n", err)
+			return 1
+		}
+		env.Getenv, env.configFile = getenv, file
+	}
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, usage)
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, Env) error{
-		"serve":    serve,
-		"migrate":  migrate,
-		"demo":     loadDemo,
-		"user":     user,
-		"version":  version,
-		"loadtest": loadtestCmd,
+		"serve":       serve,
+		"migrate":     migrate,
+		"demo":        loadDemo,
+		"user":        user,
+		"version":     version,
+		"loadtest":    loadtestCmd,
+		"maintenance": maintenance,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -137,7 +167,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 // openStore loads the configuration and opens the database.
 func openStore(ctx context.Context, env Env) (Config, *store.Store, error) {
-	cfg, err := LoadConfig(env.Getenv)
+	cfg, err := env.config()
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -296,7 +326,7 @@ func Version() string {
 }
 
 func serve(ctx context.Context, args []string, env Env) error {
-	cfg, err := LoadConfig(env.Getenv)
+	cfg, err := env.config()
 	if err != nil {
 		return err
 	}
@@ -320,6 +350,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 		log.Info("migration applied", "name", m)
 	}
 	srv := NewServer(st, log)
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	srv.Maintenance.Refresh(ctx, st, log)
+	go srv.Maintenance.Run(bg, st, time.Second, log)
 	var demoSum *demo.Summary
 	if *withDemo {
 		empty, err := st.Empty(ctx)

@@ -30,6 +30,7 @@ const password = "correct horse battery"
 type chain struct {
 	t      *testing.T
 	srv    *httptest.Server
+	server *app.Server
 	store  *store.Store
 	shop   int64 // the first pizzeria
 	other  int64 // the second
@@ -74,8 +75,8 @@ func newChain(t *testing.T, e store.Engine) *chain {
 		}
 	}
 
-	srv := app.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	c.srv = httptest.NewServer(srv.Handler())
+	c.server = app.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c.srv = httptest.NewServer(c.server.Handler())
 	t.Cleanup(c.srv.Close)
 
 	sh := shop.New(st, nil, slog.Default())

@@ -1,8 +1,14 @@
 package app
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,31 +21,210 @@ type Config struct {
 	DataDir         string
 	DatabaseURL     string
 	ShutdownTimeout time.Duration
+	SecretKey       string
+
+	TLSCert, TLSKey, TLSAddr string
+
+	AdminEmail string
+	SMTPURL    string
+	MailFrom   string
+
+	BackupDir  string
+	BackupAt   string // HH:MM, Europe/Paris
+	BackupKeep int
+
+	DiskCheckAt string // HH:MM, Europe/Paris
+	DiskMaxUsed int    // percent
+
+	SquareAccessToken, SquareApplicationID, SquareLocationID string
+	GoogleMapsAPIKey                                         string
+
+	// ConfigFile is the file that was read, if any.
+	ConfigFile string
 }
 
 // Production reports whether the production profile is on.
 func (c Config) Production() bool { return c.Env == "production" }
 
-// LoadConfig reads the configuration through getenv.
+// TLS reports whether HTTPS is configured.
+func (c Config) TLS() bool { return c.TLSCert != "" || c.TLSKey != "" }
+
+// ConfigFileName is the file read from the configuration directory.
+const ConfigFileName = "ocpizza.conf"
+
+// withConfigDir returns a getenv that falls back to the KEY=value lines of
+// DIR/ocpizza.conf: the environment wins over the file.
+func withConfigDir(getenv func(string) string, dir string) (func(string) string, string, error) {
+	if dir == "" {
+		dir = getenv("OCPIZZA_CONFIG_DIR")
+	}
+	if dir == "" {
+		return getenv, "", nil
+	}
+	path := filepath.Join(dir, ConfigFileName)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("configuration directory: %w", err)
+	}
+	defer f.Close()
+	values := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, "", fmt.Errorf("%s line %d: expected KEY=value", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		values[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, "", err
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return values[k]
+	}, path, nil
+}
+
+// LoadConfig reads the configuration through getenv and checks it. All
+// problems are reported together, so an operator fixes them in one go.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		Env:             orDefault(getenv("OCPIZZA_ENV"), "development"),
 		Addr:            orDefault(getenv("OCPIZZA_ADDR"), "127.0.0.1:8080"),
 		DataDir:         orDefault(getenv("OCPIZZA_DATA_DIR"), "data"),
 		ShutdownTimeout: 30 * time.Second,
+		SecretKey:       getenv("OCPIZZA_SECRET_KEY"),
+		TLSCert:         getenv("OCPIZZA_TLS_CERT"),
+		TLSKey:          getenv("OCPIZZA_TLS_KEY"),
+		TLSAddr:         orDefault(getenv("OCPIZZA_TLS_ADDR"), "127.0.0.1:8443"),
+		AdminEmail:      getenv("OCPIZZA_ADMIN_EMAIL"),
+		SMTPURL:         getenv("OCPIZZA_SMTP_URL"),
+		MailFrom:        orDefault(getenv("OCPIZZA_MAIL_FROM"), "OC Pizza <no-reply@ocpizza.fr>"),
+		BackupAt:        orDefault(getenv("OCPIZZA_BACKUP_AT"), "03:00"),
+		BackupKeep:      14,
+		DiskCheckAt:     orDefault(getenv("OCPIZZA_DISK_CHECK_AT"), "07:00"),
+		DiskMaxUsed:     80,
+
+		SquareAccessToken:   getenv("SQUARE_ACCESS_TOKEN"),
+		SquareApplicationID: getenv("SQUARE_APPLICATION_ID"),
+		SquareLocationID:    getenv("SQUARE_LOCATION_ID"),
+		GoogleMapsAPIKey:    getenv("GOOGLE_MAPS_API_KEY"),
 	}
 	c.DatabaseURL = orDefault(getenv("OCPIZZA_DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "ocpizza.db"))
+	c.BackupDir = orDefault(getenv("OCPIZZA_BACKUP_DIR"), filepath.Join(c.DataDir, "backups"))
+
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if c.Env != "development" && c.Env != "production" {
-		return c, fmt.Errorf("OCPIZZA_ENV=%q: use development or production", c.Env)
+		bad("OCPIZZA_ENV=%q: use development or production", c.Env)
 	}
 	if v := getenv("OCPIZZA_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return c, fmt.Errorf("OCPIZZA_SHUTDOWN_TIMEOUT=%q: give a duration such as 30s", v)
+			bad("OCPIZZA_SHUTDOWN_TIMEOUT=%q: give a duration such as 30s", v)
 		}
 		c.ShutdownTimeout = d
 	}
+	if v := getenv("OCPIZZA_BACKUP_KEEP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("OCPIZZA_BACKUP_KEEP=%q: give a number of backups, 1 or more", v)
+		}
+		c.BackupKeep = n
+	}
+	if v := getenv("OCPIZZA_DISK_MAX_USED"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 99 {
+			bad("OCPIZZA_DISK_MAX_USED=%q: give a percentage from 1 to 99", v)
+		}
+		c.DiskMaxUsed = n
+	}
+	for name, v := range map[string]string{"OCPIZZA_BACKUP_AT": c.BackupAt, "OCPIZZA_DISK_CHECK_AT": c.DiskCheckAt} {
+		if _, err := time.Parse("15:04", v); err != nil {
+			bad("%s=%q: give a time of day such as 07:00", name, v)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("OCPIZZA_TLS_CERT and OCPIZZA_TLS_KEY go together: give both or neither")
+	}
+	if c.AdminEmail != "" {
+		if _, err := mail.ParseAddress(c.AdminEmail); err != nil {
+			bad("OCPIZZA_ADMIN_EMAIL=%q is not an e-mail address", c.AdminEmail)
+		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("OCPIZZA_SMTP_URL: expected smtp://user:pass@host:port")
+		}
+	}
+	if c.Production() {
+		switch {
+		case c.SecretKey == "":
+			bad("production needs OCPIZZA_SECRET_KEY (32 random bytes or more, e.g. `openssl rand -base64 48`)")
+		case len(c.SecretKey) < 32:
+			bad("OCPIZZA_SECRET_KEY is %d bytes: production needs 32 or more", len(c.SecretKey))
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("configuration: " + strings.Join(problems, "; "))
+	}
 	return c, nil
+}
+
+// Redacted lists the configuration for display, secrets masked.
+func (c Config) Redacted() [][2]string {
+	mask := func(s string) string {
+		if s == "" {
+			return "(not set)"
+		}
+		return "(set, " + strconv.Itoa(len(s)) + " bytes)"
+	}
+	show := func(s string) string {
+		if s == "" {
+			return "(not set)"
+		}
+		return s
+	}
+	return [][2]string{
+		{"OCPIZZA_ENV", c.Env},
+		{"OCPIZZA_CONFIG_FILE", show(c.ConfigFile)},
+		{"OCPIZZA_ADDR", c.Addr},
+		{"OCPIZZA_DATABASE_URL", redactURL(c.DatabaseURL)},
+		{"OCPIZZA_DATA_DIR", c.DataDir},
+		{"OCPIZZA_SECRET_KEY", mask(c.SecretKey)},
+		{"OCPIZZA_TLS_CERT", show(c.TLSCert)},
+		{"OCPIZZA_TLS_ADDR", c.TLSAddr},
+		{"OCPIZZA_ADMIN_EMAIL", show(c.AdminEmail)},
+		{"OCPIZZA_SMTP_URL", redactURL(c.SMTPURL)},
+		{"OCPIZZA_BACKUP_DIR", c.BackupDir},
+		{"SQUARE_ACCESS_TOKEN", mask(c.SquareAccessToken)},
+		{"GOOGLE_MAPS_API_KEY", mask(c.GoogleMapsAPIKey)},
+	}
+}
+
+func redactURL(raw string) string {
+	if raw == "" {
+		return "(not set)"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
 
 func orDefault(v, def string) string {

@@ -9,10 +9,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/api"
+	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/ops"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/web"
@@ -20,18 +24,21 @@ import (
 
 // Server is the HTTP face of the chain.
 type Server struct {
-	Store  *store.Store
-	Shop   *shop.Shop
-	Events *event.Broker
-	API    *api.API
-	Log    *slog.Logger
+	Store       *store.Store
+	Shop        *shop.Shop
+	Events      *event.Broker
+	API         *api.API
+	Pages       *web.Pages
+	Maintenance *ops.MaintenanceWatch
+	Log         *slog.Logger
 }
 
 // NewServer wires a server over an open, migrated store.
 func NewServer(st *store.Store, log *slog.Logger) *Server {
 	events := event.NewBroker()
 	sh := shop.New(st, events, log)
-	return &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Log: log}
+	return &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Pages: web.New(sh, log),
+		Maintenance: &ops.MaintenanceWatch{}, Log: log}
 }
 
 // maxBody bounds every request body before any handler reads it.
@@ -44,6 +51,10 @@ func (s *Server) Handler() http.Handler {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if s.Maintenance.Current().On {
+			writeStatus(w, http.StatusServiceUnavailable, "maintenance")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.Store.Ping(ctx); err != nil {
@@ -54,8 +65,8 @@ func (s *Server) Handler() http.Handler {
 		writeStatus(w, http.StatusOK, "ready")
 	})
 	s.API.Register(mux)
-	web.New(s.Shop, s.Log).Register(mux)
-	return s.recoverPanics(s.logRequests(securityHeaders(limitBody(mux))))
+	s.Pages.Register(mux)
+	return s.recoverPanics(s.logRequests(securityHeaders(limitBody(s.maintenanceGate(mux)))))
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -162,4 +173,29 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
+}
+
+// maintenanceRetry is what Retry-After tells clients during maintenance.
+const maintenanceRetry = 5 * time.Minute
+
+// maintenanceGate answers 503 to everything but the health checks while
+// the site is in maintenance: JSON for the API, a page for browsers.
+func (s *Server) maintenanceGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m := s.Maintenance.Current()
+		if !m.On || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Retry-After", strconv.Itoa(int(maintenanceRetry.Seconds())))
+			msg := "OC Pizza is down for maintenance; try again in a few minutes"
+			if m.Message != "" {
+				msg = m.Message
+			}
+			api.WriteError(w, r, errs.E(errs.Maintenance, "%s", msg))
+			return
+		}
+		s.Pages.Maintenance(w, r, m.Message, maintenanceRetry)
+	})
 }

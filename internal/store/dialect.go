@@ -168,3 +168,11 @@ func (d dialect) intParam() string {
 	}
 	return "?"
 }
+
+// upsertSetting inserts or replaces a setting (name, value, updated_at).
+func (d dialect) upsertSetting() string {
+	if d.engine == MySQL {
+		return "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)"
+	}
+	return "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+}

@@ -109,3 +109,28 @@ func clock(minutes int) string {
 	h, m := (minutes/60)%24, minutes%60
 	return strconv.Itoa(h) + "h" + strings.Repeat("0", 2-len(strconv.Itoa(m))) + strconv.Itoa(m)
 }
+
+type maintenancePage struct {
+	Lang, Other string
+	Message     string
+}
+
+// Maintenance answers a page request while the site is in maintenance:
+// 503, with Retry-After so browsers and crawlers come back later.
+func (p *Pages) Maintenance(w http.ResponseWriter, r *http.Request, message string, retryAfter time.Duration) {
+	lang := language(r)
+	other := "en"
+	if lang == "en" {
+		other = "fr"
+	}
+	var buf bytes.Buffer
+	if err := p.tmpl.ExecuteTemplate(&buf, "maintenance.html", maintenancePage{Lang: lang, Other: other, Message: message}); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write(buf.Bytes())
+}
