@@ -62,6 +62,8 @@ Commands:
                                              create an account; password on standard input
   ocpizza maintenance on [--message TEXT] | off | status
                                              close or open the site on every instance
+  ocpizza backup [FILE] | --verify FILE       take (or check) a consistent backup
+  ocpizza restore [--force] FILE             load a backup into an empty database, any engine
   ocpizza loadtest [flags]                   measure throughput and latency (see --help)
   ocpizza version                            print the version
 
@@ -102,6 +104,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"version":     version,
 		"loadtest":    loadtestCmd,
 		"maintenance": maintenance,
+		"backup":      backup,
+		"restore":     restore,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

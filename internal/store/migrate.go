@@ -82,9 +82,21 @@ func (s *Store) ensureVersionTable(ctx context.Context) error {
 // leave part of its statements applied, so keep one change per file). It
 // returns the names applied; running it again applies nothing.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	return s.MigrateTo(ctx, 0)
+}
+
+// MigrateTo applies migrations up to version (0: all). A restore uses it
+// to rebuild the schema a backup was taken with, then migrates the rest.
+func (s *Store) MigrateTo(ctx context.Context, version int) ([]string, error) {
 	ms, err := s.Migrations()
 	if err != nil {
 		return nil, err
+	}
+	if version > len(ms) {
+		return nil, errs.E(errs.Conflict, "schema version %d is newer than this binary knows (%d): use a newer ocpizza", version, len(ms))
+	}
+	if version > 0 {
+		ms = ms[:version]
 	}
 	if err := s.ensureVersionTable(ctx); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
@@ -104,8 +116,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&applied); err != nil {
 		return nil, err
 	}
+	if known, _ := s.Migrations(); applied > len(known) {
+		return nil, errs.E(errs.Conflict, "the database is at schema version %d but this binary knows only %d: run a newer ocpizza", applied, len(known))
+	}
 	if applied > len(ms) {
-		return nil, errs.E(errs.Conflict, "the database is at schema version %d but this binary knows only %d: run a newer ocpizza", applied, len(ms))
+		return nil, errs.E(errs.Conflict, "the database is already at schema version %d, past %d", applied, len(ms))
 	}
 	var done []string
 	for _, m := range ms[applied:] {

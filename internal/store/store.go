@@ -53,7 +53,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 //
 // It checks that the server answers; it does not migrate.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
-	s := &Store{Now: func() time.Time { return time.Now().UTC() }}
+	// Microseconds: the finest precision all three engines store, so a
+	// time reads back the same whatever the engine (and after a restore).
+	s := &Store{Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):

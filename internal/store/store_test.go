@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -101,6 +102,18 @@ func TestMigrateIsIdempotentAndSchemasAgree(t *testing.T) {
 		must(t, err)
 		if len(tables) < 15 {
 			t.Fatalf("only %d tables: %v", len(tables), tables)
+		}
+		var order []string
+		for name := range tables {
+			if name != "schema_migrations" {
+				order = append(order, name)
+			}
+		}
+		sort.Strings(order)
+		listed := store.TableOrder()
+		sort.Strings(listed)
+		if !reflect.DeepEqual(order, listed) {
+			t.Fatalf("the backup's table order %v does not list the schema's tables %v", listed, order)
 		}
 		if reference == nil {
 			reference = tables
