@@ -64,6 +64,10 @@ Commands:
                                              close or open the site on every instance
   ocpizza backup [FILE] | --verify FILE       take (or check) a consistent backup
   ocpizza restore [--force] FILE             load a backup into an empty database, any engine
+  ocpizza check                              verify the deployment, one line per check
+  ocpizza disk-check [--max-used 80]         report disk usage, alert the admin above the limit
+  ocpizza tls csr --key FILE --out FILE --host NAME…
+                                             create a key (if missing) and a certificate request
   ocpizza loadtest [flags]                   measure throughput and latency (see --help)
   ocpizza version                            print the version
 
@@ -106,6 +110,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"maintenance": maintenance,
 		"backup":      backup,
 		"restore":     restore,
+		"check":       check,
+		"disk-check":  diskCheck,
+		"tls":         tlsCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
