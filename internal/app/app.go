@@ -12,11 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/demo"
@@ -334,85 +332,6 @@ func Version() string {
 		rev = "no commit"
 	}
 	return fmt.Sprintf("ocpizza %s (%s%s, %s)", v, rev, dirty, info.GoVersion)
-}
-
-func serve(ctx context.Context, args []string, env Env) error {
-	cfg, err := env.config()
-	if err != nil {
-		return err
-	}
-	fs := newFlags("serve", env)
-	addr := fs.String("addr", cfg.Addr, "listen address (also OCPIZZA_ADDR)")
-	withDemo := fs.Bool("demo", false, "load the demo chain if the database is empty")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log := newLogger(cfg, env.Stderr)
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	applied, err := st.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range applied {
-		log.Info("migration applied", "name", m)
-	}
-	srv := NewServer(st, log)
-	bg, stopBackground := context.WithCancel(context.Background())
-	defer stopBackground()
-	srv.Maintenance.Refresh(ctx, st, log)
-	go srv.Maintenance.Run(bg, st, time.Second, log)
-	var demoSum *demo.Summary
-	if *withDemo {
-		empty, err := st.Empty(ctx)
-		if err != nil {
-			return err
-		}
-		if empty {
-			sum, err := demo.Load(ctx, srv.Shop)
-			if err != nil {
-				return fmt.Errorf("load demo: %w", err)
-			}
-			demoSum = &sum
-		}
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	url := "http://" + ln.Addr().String()
-	if demoSum != nil {
-		printDemo(env.Stdout, *demoSum, url)
-	} else {
-		fmt.Fprintf(env.Stdout, "OC Pizza serving on %s (database: %s)\n", url, st.Engine())
-	}
-	hs := srv.HTTPServer(*addr)
-	hs.RegisterOnShutdown(srv.Events.CloseAll)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "version", Version())
-	if env.Ready != nil {
-		env.Ready(ln.Addr().String())
-	}
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout)
-	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
 }
 
 func loadtestCmd(ctx context.Context, args []string, env Env) error {

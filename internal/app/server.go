@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -11,13 +12,18 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/metrics"
+	"github.com/oc-pizza/ocpizza/internal/notify"
 	"github.com/oc-pizza/ocpizza/internal/ops"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/shop"
+	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/web"
 )
@@ -30,15 +36,23 @@ type Server struct {
 	API         *api.API
 	Pages       *web.Pages
 	Maintenance *ops.MaintenanceWatch
+	Metrics     *metrics.Metrics
+	Alerts      *notify.Alerter
 	Log         *slog.Logger
+
+	errorsMu     sync.Mutex
+	errorsWindow time.Time
+	errorsCount  int
 }
 
 // NewServer wires a server over an open, migrated store.
 func NewServer(st *store.Store, log *slog.Logger) *Server {
 	events := event.NewBroker()
 	sh := shop.New(st, events, log)
-	return &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Pages: web.New(sh, log),
-		Maintenance: &ops.MaintenanceWatch{}, Log: log}
+	s := &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Pages: web.New(sh, log),
+		Maintenance: &ops.MaintenanceWatch{}, Alerts: notify.NewAlerter(nil, "", log), Log: log}
+	s.Metrics = metrics.New(metricsSource{s}, log)
+	return s
 }
 
 // maxBody bounds every request body before any handler reads it.
@@ -64,9 +78,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		writeStatus(w, http.StatusOK, "ready")
 	})
+	mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.API.Register(mux)
 	s.Pages.Register(mux)
-	return s.recoverPanics(s.logRequests(securityHeaders(limitBody(s.maintenanceGate(mux)))))
+	return s.recoverPanics(s.logRequests(mux, securityHeaders(limitBody(s.maintenanceGate(mux)))))
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -122,9 +137,10 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 
 type loggerKey = api.LoggerKey
 
-// logRequests gives each request an id (kept from X-Request-Id when sane)
-// and writes one log line when it ends.
-func (s *Server) logRequests(next http.Handler) http.Handler {
+// logRequests gives each request an id (kept from X-Request-Id when sane),
+// writes one log line and one metric sample when it ends, labelled with the
+// route pattern (never the raw path), and watches for bursts of 5xx.
+func (s *Server) logRequests(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if len(id) == 0 || len(id) > 64 {
@@ -137,8 +153,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		elapsed := time.Since(start)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		_, route := mux.Handler(r)
+		s.Metrics.Observe(route, r.Method, rec.status, elapsed)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status,
+			"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
+		if rec.status >= 500 && rec.status != http.StatusServiceUnavailable {
+			s.countServerError(r.Context())
+		}
 	})
 }
 
@@ -152,6 +177,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Log.Error("panic", "value", fmt.Sprint(v), "path", r.URL.Path, "stack", string(debug.Stack()))
+				go s.Alerts.Alert(context.Background(), "panic", "panic in a request", fmt.Sprintf("%s %s panicked: %v", r.Method, r.URL.Path, v))
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusInternalServerError)
 				w.Write([]byte(`{"error":{"code":"internal","message":"something went wrong on our side; it has been logged"}}` + "\n"))
@@ -199,3 +225,53 @@ func (s *Server) maintenanceGate(next http.Handler) http.Handler {
 		s.Pages.Maintenance(w, r, m.Message, maintenanceRetry)
 	})
 }
+
+// errorBurst is how many 5xx answers within a minute make an incident.
+const errorBurst = 10
+
+func (s *Server) countServerError(ctx context.Context) {
+	s.errorsMu.Lock()
+	now := time.Now()
+	if now.Sub(s.errorsWindow) > time.Minute {
+		s.errorsWindow, s.errorsCount = now, 0
+	}
+	s.errorsCount++
+	burst := s.errorsCount == errorBurst
+	s.errorsMu.Unlock()
+	if burst {
+		go s.Alerts.Alert(context.WithoutCancel(ctx), "5xx", "burst of server errors",
+			fmt.Sprintf("%d requests failed with a server error within a minute; see the logs (level=ERROR).", errorBurst))
+	}
+}
+
+// metricsSource adapts the server to what the metrics read at scrape time.
+type metricsSource struct{ s *Server }
+
+func (m metricsSource) OrderCounts(ctx context.Context) (map[int64]map[order.Status]int64, error) {
+	return m.s.Store.OrderCounts(ctx)
+}
+
+func (m metricsSource) LowStock(ctx context.Context) (map[int64][]stock.Level, error) {
+	shops, err := m.s.Store.Pizzerias(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]stock.Level{}
+	for _, p := range shops {
+		levels, err := m.s.Store.StockLevels(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[p.ID] = []stock.Level{}
+		for _, l := range levels {
+			if l.Low() {
+				out[p.ID] = append(out[p.ID], l)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m metricsSource) OpenStreams() int64 { return m.s.Events.Open() }
+
+func (m metricsSource) DB() *sql.DB { return m.s.Store.DB() }
