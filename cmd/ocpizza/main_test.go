@@ -79,7 +79,8 @@ type server struct {
 	cmd    *exec.Cmd
 	lines  chan string
 	stderr *bytes.Buffer
-	done   chan error
+	done   chan struct{} // closed when the process has exited
+	err    error         // its exit status, once done is closed
 }
 
 // startServer starts serve and waits for its "serving on" line.
@@ -91,7 +92,7 @@ func startServer(t *testing.T, vars map[string]string, args ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	s := &server{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = &lockedWriter{w: s.stderr}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -103,7 +104,10 @@ func startServer(t *testing.T, vars map[string]string, args ...string) *server {
 		}
 		close(s.lines)
 	}()
-	go func() { s.done <- cmd.Wait() }()
+	go func() {
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-s.done
