@@ -142,8 +142,10 @@ func run(ctx context.Context, env Env, cfg Config, srv *Server, log *slog.Logger
 		fmt.Fprintln(env.Stdout, note)
 	}
 	errc := make(chan error, len(servers))
+	fresh := &freshConns{}
 	for i, hs := range servers {
 		hs.RegisterOnShutdown(srv.Events.CloseAll)
+		hs.ConnState = fresh.track
 		go func() { errc <- hs.Serve(lns[i]) }()
 	}
 	log.Info("serving", "url", url, "engine", srv.Store.Engine(), "version", Version())
@@ -158,21 +160,48 @@ func run(ctx context.Context, env Env, cfg Config, srv *Server, log *slog.Logger
 	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout)
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	var wg sync.WaitGroup
-	var shutErr error
-	var mu sync.Mutex
+	// net/http drops a request it reads after Shutdown has begun, which a
+	// client on a fresh connection sees as an error. So first stop taking
+	// connections — the kernel hands those queued on our listeners to the
+	// process that replaces us (SO_REUSEPORT with net.ipv4.tcp_migrate_req)
+	// — and end keep-alive, then let connections already accepted send
+	// their first request, and only then shut down.
 	for _, hs := range servers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := hs.Shutdown(shutCtx); err != nil {
-				mu.Lock()
-				shutErr = errors.Join(shutErr, err)
-				mu.Unlock()
-			}
-		}()
+		hs.SetKeepAlivesEnabled(false)
 	}
-	wg.Wait()
+	for _, ln := range lns {
+		ln.Close()
+	}
+	fresh.wait(shutCtx, 2*time.Second)
+	shutdownAll := func() error {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var shutErr error
+		for _, hs := range servers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := hs.Shutdown(shutCtx); err != nil {
+					mu.Lock()
+					shutErr = errors.Join(shutErr, err)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		return shutErr
+	}
+	shutErr := shutdownAll()
+	// A connection accepted just as the listener closed is tracked only
+	// once Serve hands it over, possibly after Shutdown looked: wait for
+	// every Serve to return, then drain once more, so no accepted request
+	// dies with the process.
+	for range servers {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			shutErr = errors.Join(shutErr, err)
+		}
+	}
+	shutErr = errors.Join(shutErr, shutdownAll())
 	if shutErr != nil {
 		return fmt.Errorf("shutdown: %w", shutErr)
 	}
@@ -258,4 +287,38 @@ type logWriter struct{ log *slog.Logger }
 func (w logWriter) Write(p []byte) (int, error) {
 	w.log.Info(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// freshConns counts connections accepted but whose first request has not
+// been read yet.
+type freshConns struct {
+	mu sync.Mutex
+	n  map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[net.Conn]struct{}{}
+	}
+	if state == http.StateNew {
+		f.n[c] = struct{}{}
+	} else {
+		delete(f.n, c)
+	}
+}
+
+// wait returns once no connection is fresh, or after max.
+func (f *freshConns) wait(ctx context.Context, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		f.mu.Lock()
+		n := len(f.n)
+		f.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
