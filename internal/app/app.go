@@ -66,6 +66,7 @@ Commands:
   ocpizza disk-check [--max-used 80]         report disk usage, alert the admin above the limit
   ocpizza tls csr --key FILE --out FILE --host NAME…
                                              create a key (if missing) and a certificate request
+  ocpizza probe [URL]                        exit 0 if URL (default the local /healthz) answers 200
   ocpizza loadtest [flags]                   measure throughput and latency (see --help)
   ocpizza version                            print the version
 
@@ -111,6 +112,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"check":       check,
 		"disk-check":  diskCheck,
 		"tls":         tlsCmd,
+		"probe":       probe,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

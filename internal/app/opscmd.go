@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/notify"
 	"github.com/oc-pizza/ocpizza/internal/ops"
@@ -234,5 +236,38 @@ func tlsCmd(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "created private key %s (keep it secret, mode 0600)\n", *key)
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s for %s: send it to the certificate authority, then point OCPIZZA_TLS_CERT at the certificate it returns (picked up without restart)\n", *out, strings.Join(hosts, ", "))
+	return nil
+}
+
+// probe is a health check for images without curl (distroless): it asks
+// the running server's /healthz and says whether it answered 200.
+func probe(ctx context.Context, args []string, env Env) error {
+	cfg, err := env.config()
+	if err != nil {
+		return err
+	}
+	fs := newFlags("probe", env)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	url := "http://" + cfg.Addr + "/healthz"
+	if fs.NArg() > 0 {
+		url = fs.Arg(0)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return usageError{err}
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, res.Status)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %s\n", url, res.Status)
 	return nil
 }
