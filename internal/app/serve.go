@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +77,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	start := func(fn func()) {
 		jobs.Add(1)
 		go func() { defer jobs.Done(); fn() }()
+	}
+	if st.Engine() != store.SQLite {
+		// Several instances may share this database: journal this one's
+		// events and relay the others'.
+		origin := randomID()
+		srv.Shop.Journal = func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error {
+			return st.AppendEvent(ctx, store.JournalEvent{Origin: origin, PizzeriaID: pizzeriaID, OrderID: orderID, Kind: kind, Payload: data})
+		}
+		start(func() { relay(bg, st, srv.Events, origin, log) })
 	}
 	srv.Maintenance.Refresh(ctx, st, log)
 	start(func() { srv.Maintenance.Run(bg, st, time.Second, log) })
@@ -321,4 +332,10 @@ func (f *freshConns) wait(ctx context.Context, max time.Duration) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func randomID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -97,6 +97,12 @@ func (b *Broker) Publish(kind string, payload any, topics ...Topic) error {
 	if err != nil {
 		return err
 	}
+	b.PublishRaw(kind, data, topics...)
+	return nil
+}
+
+// PublishRaw publishes an event already encoded as JSON.
+func (b *Broker) PublishRaw(kind string, data json.RawMessage, topics ...Topic) {
 	ev := Event{ID: b.nextID.Add(1), Kind: kind, Data: data, At: time.Now().UTC()}
 	var slow []*Subscription
 	b.mu.Lock()
@@ -113,7 +119,6 @@ func (b *Broker) Publish(kind string, payload any, topics ...Topic) error {
 	for _, s := range slow {
 		s.Close()
 	}
-	return nil
 }
 
 // Open returns the number of live subscriptions.
@@ -133,4 +138,13 @@ func (b *Broker) CloseAll() {
 	for _, s := range all {
 		s.Close()
 	}
+}
+
+// Topics returns the topics an event about a pizzeria (and an order, when
+// orderID is not 0) goes to.
+func Topics(pizzeriaID, orderID int64) []Topic {
+	if orderID == 0 {
+		return []Topic{PizzeriaTopic(pizzeriaID)}
+	}
+	return []Topic{PizzeriaTopic(pizzeriaID), OrderTopic(orderID)}
 }

@@ -73,7 +73,7 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 		return placed, false, err
 	}
 	if !replayed {
-		s.published(event.OrderCreated, placed, needs)
+		s.published(ctx, event.OrderCreated, placed, needs)
 	}
 	return placed, replayed, nil
 }
@@ -120,7 +120,7 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 		return placed, false, err
 	}
 	if !replayed {
-		s.published(event.OrderCreated, placed, needs)
+		s.published(ctx, event.OrderCreated, placed, needs)
 	}
 	return placed, replayed, nil
 }
@@ -143,13 +143,13 @@ func linesOf(lines []order.Line) []stock.Line {
 }
 
 // published tells the pizzeria and the order's followers what happened.
-func (s *Shop) published(kind string, o order.Order, moved []stock.Need) {
-	s.publish(kind, o, event.PizzeriaTopic(o.PizzeriaID), event.OrderTopic(o.ID))
+func (s *Shop) published(ctx context.Context, kind string, o order.Order, moved []stock.Need) {
+	s.publish(ctx, kind, o, o.PizzeriaID, o.ID)
 	ids := make([]int64, len(moved))
 	for i, n := range moved {
 		ids[i] = n.IngredientID
 	}
-	s.publishStock(o.PizzeriaID, ids)
+	s.publishStock(ctx, o.PizzeriaID, ids)
 }
 
 // Order returns an order its customer or its pizzeria's staff may see.
@@ -208,7 +208,7 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 	if to == order.Cancelled && updated.PaymentStatus == order.Paid && s.Payments != nil {
 		updated = s.refund(ctx, actor, updated)
 	}
-	s.published(event.OrderUpdated, updated, moved)
+	s.published(ctx, event.OrderUpdated, updated, moved)
 	return updated, nil
 }
 
@@ -250,7 +250,7 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 	if err != nil {
 		return updated, err
 	}
-	s.published(event.OrderUpdated, updated, moved)
+	s.published(ctx, event.OrderUpdated, updated, moved)
 	return updated, nil
 }
 
@@ -266,7 +266,7 @@ func (s *Shop) RecordPayment(ctx context.Context, actor account.Actor, id int64,
 	if err != nil {
 		return updated, err
 	}
-	s.published(event.OrderUpdated, updated, nil)
+	s.published(ctx, event.OrderUpdated, updated, nil)
 	return updated, nil
 }
 

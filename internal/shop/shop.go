@@ -7,6 +7,7 @@ package shop
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ type Shop struct {
 	Events   *event.Broker
 	Payments payment.Provider // nil: online payment is refused
 	Log      *slog.Logger
+	// Journal, when set, also records each event for the other instances
+	// on the same database (see app's relay).
+	Journal func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error
 
 	mu      sync.Mutex
 	cached  *catalogSnapshot
@@ -182,7 +186,7 @@ func (s *Shop) RecordMovement(ctx context.Context, actor account.Actor, pizzeria
 	if err != nil {
 		return level, err
 	}
-	s.publishStock(pizzeriaID, []int64{m.IngredientID})
+	s.publishStock(ctx, pizzeriaID, []int64{m.IngredientID})
 	return level, nil
 }
 
@@ -192,18 +196,32 @@ type StockChange struct {
 	IngredientIDs []int64 `json:"ingredient_ids"`
 }
 
-func (s *Shop) publishStock(pizzeriaID int64, ingredients []int64) {
+func (s *Shop) publishStock(ctx context.Context, pizzeriaID int64, ingredients []int64) {
 	if len(ingredients) == 0 {
 		return
 	}
-	s.publish(event.StockChanged, StockChange{PizzeriaID: pizzeriaID, IngredientIDs: ingredients}, event.PizzeriaTopic(pizzeriaID))
+	s.publish(ctx, event.StockChanged, StockChange{PizzeriaID: pizzeriaID, IngredientIDs: ingredients}, pizzeriaID, 0)
 }
 
-func (s *Shop) publish(kind string, payload any, topics ...event.Topic) {
+// publish tells this instance's screens at once and, through the journal,
+// the other instances' screens.
+func (s *Shop) publish(ctx context.Context, kind string, payload any, pizzeriaID, orderID int64) {
 	if s.Events == nil {
 		return
 	}
-	if err := s.Events.Publish(kind, payload, topics...); err != nil {
-		s.Log.Error("publish event", "kind", kind, "err", err)
+	data, err := json.Marshal(payload)
+	if err != nil {
+		s.Log.Error("encode event", "kind", kind, "err", err)
+		return
+	}
+	s.Events.PublishRaw(kind, data, event.Topics(pizzeriaID, orderID)...)
+	if s.Journal != nil {
+		// The change is committed already: a slow journal must not fail
+		// the request, nor a cancelled request lose the event.
+		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if err := s.Journal(jctx, kind, pizzeriaID, orderID, data); err != nil {
+			s.Log.Error("journal event", "kind", kind, "err", err)
+		}
 	}
 }

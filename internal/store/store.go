@@ -29,6 +29,7 @@ type Store struct {
 	db  *sql.DB // reads; also writes on PostgreSQL and MySQL
 	wdb *sql.DB // writes: one connection on SQLite, which allows one writer
 	d   dialect
+	url string // kept for connections outside the pool (LISTEN)
 	// Now is the clock used for every stored time; tests may fix it.
 	Now func() time.Time
 
@@ -63,6 +64,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		err = s.openSQLite(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		s.d = dialect{Postgres}
+		s.url = rawURL
 		s.db, err = sql.Open("pgx", rawURL)
 		s.wdb = s.db
 	case strings.HasPrefix(rawURL, "mysql://"):
