@@ -356,7 +356,12 @@ func startForLoad(ctx context.Context, databaseURL string) (string, func(), erro
 	}
 	hs := srv.HTTPServer(ln.Addr().String())
 	go hs.Serve(ln)
+	relayCtx, stopRelay := context.WithCancel(context.Background())
+	if relayEvents := srv.ShareEvents(); relayEvents != nil {
+		go relayEvents(relayCtx)
+	}
 	stop := func() {
+		stopRelay()
 		hs.Close()
 		st.Close()
 	}

@@ -78,14 +78,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 		jobs.Add(1)
 		go func() { defer jobs.Done(); fn() }()
 	}
-	if st.Engine() != store.SQLite {
-		// Several instances may share this database: journal this one's
-		// events and relay the others'.
-		origin := randomID()
-		srv.Shop.Journal = func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error {
-			return st.AppendEvent(ctx, store.JournalEvent{Origin: origin, PizzeriaID: pizzeriaID, OrderID: orderID, Kind: kind, Payload: data})
-		}
-		start(func() { relay(bg, st, srv.Events, origin, log) })
+	if relayEvents := srv.ShareEvents(); relayEvents != nil {
+		start(func() { relayEvents(bg) })
 	}
 	srv.Maintenance.Refresh(ctx, st, log)
 	start(func() { srv.Maintenance.Run(bg, st, time.Second, log) })
@@ -332,6 +326,20 @@ func (f *freshConns) wait(ctx context.Context, max time.Duration) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// ShareEvents, on an engine several instances can share, journals this
+// instance's events and returns the relay that brings the others' events
+// to its screens (run it until shutdown). On SQLite it returns nil.
+func (s *Server) ShareEvents() func(ctx context.Context) {
+	if s.Store.Engine() == store.SQLite {
+		return nil
+	}
+	origin := randomID()
+	s.Shop.Journal = func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error {
+		return s.Store.AppendEvent(ctx, store.JournalEvent{Origin: origin, PizzeriaID: pizzeriaID, OrderID: orderID, Kind: kind, Payload: data})
+	}
+	return func(ctx context.Context) { relay(ctx, s.Store, s.Events, origin, s.Log) }
 }
 
 func randomID() string {
