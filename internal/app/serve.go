@@ -329,17 +329,57 @@ func (f *freshConns) wait(ctx context.Context, max time.Duration) {
 }
 
 // ShareEvents, on an engine several instances can share, journals this
-// instance's events and returns the relay that brings the others' events
-// to its screens (run it until shutdown). On SQLite it returns nil.
+// instance's events and returns what to run until shutdown: the journal
+// writer and the relay that brings the others' events to this instance's
+// screens. On SQLite it returns nil.
 func (s *Server) ShareEvents() func(ctx context.Context) {
 	if s.Store.Engine() == store.SQLite {
 		return nil
 	}
 	origin := randomID()
+	queue := make(chan store.JournalEvent, 4096)
 	s.Shop.Journal = func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error {
-		return s.Store.AppendEvent(ctx, store.JournalEvent{Origin: origin, PizzeriaID: pizzeriaID, OrderID: orderID, Kind: kind, Payload: data})
+		select {
+		case queue <- store.JournalEvent{Origin: origin, PizzeriaID: pizzeriaID, OrderID: orderID, Kind: kind, Payload: data}:
+			return nil
+		default:
+			return errors.New("event journal queue full: other instances miss this event")
+		}
 	}
-	return func(ctx context.Context) { relay(ctx, s.Store, s.Events, origin, s.Log) }
+	return func(ctx context.Context) {
+		go relay(ctx, s.Store, s.Events, origin, s.Log)
+		writeJournal(ctx, s.Store, queue, s.Log)
+	}
+}
+
+// writeJournal writes queued events in batches: one statement and one
+// commit for all the events that arrived meanwhile, instead of a commit
+// each. An event is a notification for screens, which reload what they show
+// when they reconnect: losing the last few in a crash is acceptable.
+func writeJournal(ctx context.Context, st *store.Store, queue <-chan store.JournalEvent, log *slog.Logger) {
+	batch := make([]store.JournalEvent, 0, 256)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-queue:
+			batch = append(batch[:0], e)
+		}
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case e := <-queue:
+				batch = append(batch, e)
+			default:
+				break drain
+			}
+		}
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := st.AppendEvents(wctx, batch); err != nil && ctx.Err() == nil {
+			log.Error("event journal", "events", len(batch), "err", err)
+		}
+		cancel()
+	}
 }
 
 func randomID() string {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,13 +22,27 @@ type JournalEvent struct {
 // eventsChannel is the PostgreSQL NOTIFY channel that wakes relays.
 const eventsChannel = "ocpizza_events"
 
-// AppendEvent writes an event to the journal for the other instances, in
-// one round trip (on PostgreSQL, with a NOTIFY that wakes them at once).
-func (s *Store) AppendEvent(ctx context.Context, e JournalEvent) error {
-	args := []any{e.Origin, e.PizzeriaID, nullInt(e.OrderID), e.Kind, string(e.Payload), s.Now()}
-	q := "INSERT INTO events (origin, pizzeria_id, order_id, kind, payload, at) VALUES (?, ?, ?, ?, ?, ?)"
+// AppendEvents writes events to the journal for the other instances, in
+// one statement and one round trip (on PostgreSQL, with a NOTIFY that wakes
+// them at once).
+func (s *Store) AppendEvents(ctx context.Context, events []JournalEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO events (origin, pizzeria_id, order_id, kind, payload, at) VALUES ")
+	args := make([]any, 0, 6*len(events))
+	now := s.Now()
+	for i, e := range events {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, e.Origin, e.PizzeriaID, nullInt(e.OrderID), e.Kind, string(e.Payload), now)
+	}
+	q := b.String()
 	if s.d.engine == Postgres {
-		q = "WITH e AS (" + q + " RETURNING id) SELECT pg_notify('" + eventsChannel + "', '') FROM e"
+		q = "WITH e AS (" + q + " RETURNING id) SELECT pg_notify('" + eventsChannel + "', '') FROM (SELECT 1 FROM e LIMIT 1) AS one"
 	}
 	_, err := s.wdb.ExecContext(ctx, s.q(q), args...)
 	return err
