@@ -186,6 +186,20 @@ func openStore(ctx context.Context, env Env) (Config, *store.Store, error) {
 	return cfg, st, err
 }
 
+// openCurrent opens the database and refuses a schema this binary does
+// not match, saying which command to run.
+func openCurrent(ctx context.Context, env Env) (Config, *store.Store, error) {
+	cfg, st, err := openStore(ctx, env)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return cfg, nil, err
+	}
+	return cfg, st, nil
+}
+
 func migrate(ctx context.Context, args []string, env Env) error {
 	if err := parse(newFlags("migrate", env), args); err != nil {
 		return err
@@ -218,14 +232,11 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 	if err := parse(newFlags("demo", env), args); err != nil {
 		return err
 	}
-	cfg, st, err := openStore(ctx, env)
+	cfg, st, err := openCurrent(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	sum, err := demo.Load(ctx, shop.New(st, nil, newLogger(cfg, env.Stderr)))
 	if err != nil {
 		return err
@@ -272,14 +283,11 @@ func user(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	cfg, st, err := openStore(ctx, env)
+	cfg, st, err := openCurrent(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	u, err := shop.New(st, nil, newLogger(cfg, env.Stderr)).AddUser(ctx, *email, *name, password, []account.Grant{g})
 	if err != nil {
 		return err

@@ -31,14 +31,11 @@ func maintenance(ctx context.Context, args []string, env Env) error {
 	if verb != "on" && *message != "" {
 		return usageError{errors.New("--message goes with `on`")}
 	}
-	_, st, err := openStore(ctx, env)
+	_, st, err := openCurrent(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	var m ops.Maintenance
 	switch verb {
 	case "on", "off":
@@ -88,14 +85,11 @@ func backup(ctx context.Context, args []string, env Env) error {
 			info.SchemaVersion, info.Engine, info.CreatedAt.In(pizzeria.Paris).Format("02/01/2006 15:04:05"), info.Tables, info.Rows, info.SHA256)
 		return nil
 	}
-	cfg, st, err := openStore(ctx, env)
+	cfg, st, err := openCurrent(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	path := fs.Arg(0)
 	if path == "" {
 		path = filepath.Join(cfg.BackupDir, ops.BackupName(st.Now()))

@@ -9,17 +9,28 @@ import (
 )
 
 // BenchmarkPlaceOrder measures one order transaction (number, stock
-// reservation, lines, history, ledger) on each engine, from parallel
-// goroutines as on a busy evening.
+// reservation, lines, history, ledger) on each engine: one client after
+// another ("sequential", the latency of a transaction), then 4 goroutines
+// per core as on a busy evening ("parallel", the throughput under
+// contention for the same stock rows).
 func BenchmarkPlaceOrder(b *testing.B) {
 	ctx := context.Background()
 	for _, e := range storetest.Engines {
-		b.Run(string(e), func(b *testing.B) {
-			f := newFixture(b, e)
-			f.stockUp(b, stock.MaxQuantity, stock.MaxQuantity)
-			o, needs := f.newOrder(1)
-			b.SetParallelism(benchParallelism)
-			b.ResetTimer()
+		f := newFixture(b, e)
+		f.stockUp(b, stock.MaxQuantity, stock.MaxQuantity)
+		o, needs := f.newOrder(1)
+		place := func(b *testing.B) {
+			if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(string(e)+"/sequential", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				place(b)
+			}
+		})
+		b.Run(string(e)+"/parallel", func(b *testing.B) {
+			b.SetParallelism(4)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil); err != nil {
@@ -31,6 +42,3 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		})
 	}
 }
-
-// benchParallelism is goroutines per core in the parallel benchmarks.
-var benchParallelism = 4
