@@ -38,6 +38,7 @@ type Store struct {
 	// connection: compiling SQL costs more there than running it.
 	stmts     sync.Map // query text → *sql.Stmt
 	stmtCount atomic.Int64
+	batch     *batcher // SQLite's group commit (batch.go)
 }
 
 // Engine reports which engine the store talks to.
@@ -120,7 +121,11 @@ func (s *Store) openSQLite(path string) error {
 	s.db.SetMaxIdleConns(8)
 	// The writer must create the file (and switch it to WAL) before
 	// readers open it read-only.
-	return s.wdb.Ping()
+	if err := s.wdb.Ping(); err != nil {
+		return err
+	}
+	s.batch = newBatcher(s)
+	return nil
 }
 
 // mysqlDSN turns mysql://user:pass@host:port/db?opts into the driver's DSN.
@@ -168,6 +173,9 @@ func redact(raw string) string {
 // Close releases the connections.
 func (s *Store) Close() error {
 	var err error
+	if s.batch != nil {
+		s.batch.close()
+	}
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -191,6 +199,8 @@ type conn struct {
 	tx *sql.Tx // set inside write transactions
 	// unprepared collects queries to add to the statement cache.
 	unprepared *[]string
+	// detached statements ignore their context's cancellation (see batch.go).
+	detached bool
 }
 
 // maxCachedStmts bounds the statement cache: queries built for a number of
@@ -246,6 +256,7 @@ func (s *Store) q(query string) string {
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = c.context(ctx)
 	if st := c.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -253,6 +264,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = c.context(ctx)
 	if st := c.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -260,6 +272,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = c.context(ctx)
 	if st := c.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -268,7 +281,14 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 // insertID runs an INSERT … and returns the new row's id.
 func (c conn) insertID(ctx context.Context, query string, args ...any) (int64, error) {
-	return c.s.d.insertID(ctx, c.x, query, args...)
+	return c.s.d.insertID(c.context(ctx), c.x, query, args...)
+}
+
+func (c conn) context(ctx context.Context) context.Context {
+	if c.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // read gives a connection on the read pool.
@@ -295,6 +315,9 @@ func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
 }
 
 func (s *Store) tryWrite(ctx context.Context, fn func(c conn) error) error {
+	if s.batch != nil {
+		return s.batch.run(ctx, fn)
+	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
