@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	fs.Float64Var(&o.Rate, "rate", 0, "fixed arrival rate in operations/s (0: closed loop, as fast as possible)")
 	mix := fs.String("mix", "60,25,15", "percentages of menu reads, orders and kitchen transitions")
 	fs.StringVar(&o.Phases, "phases", "both", "both, http or store")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (client and in-process server) to FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +82,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	}
 	if o.Target != "" && o.DatabaseURL == "" && o.Phases != "http" {
 		return fmt.Errorf("with --target, give --database (the server's database) for the baseline, or --phases http")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return Run(ctx, o, stdout, start)
 }

@@ -106,7 +106,9 @@ func (s *Store) openSQLite(path string) error {
 	}
 	// WAL lets readers run beside the single writer; NORMAL sync is safe
 	// with WAL (a power cut may lose the last transactions, never corrupt).
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	// Temporary storage in memory keeps the savepoints of group commit
+	// (batch.go) from writing a sub-journal file.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	var err error
 	if s.wdb, err = sql.Open("sqlite", u+"?"+common+"&_txlock=immediate"); err != nil {
