@@ -38,6 +38,8 @@ type Store struct {
 	// connection: compiling SQL costs more there than running it.
 	stmts     sync.Map // query text → *sql.Stmt
 	stmtCount atomic.Int64
+	readStmts sync.Map // query text → *sql.Stmt on the read pool (SQLite)
+	readCount atomic.Int64
 	batch     *batcher // SQLite's group commit (batch.go)
 }
 
@@ -178,10 +180,12 @@ func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
-	s.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
-		return true
-	})
+	for _, m := range []*sync.Map{&s.stmts, &s.readStmts} {
+		m.Range(func(_, v any) bool {
+			v.(*sql.Stmt).Close()
+			return true
+		})
+	}
 	if s.db != nil {
 		err = s.db.Close()
 	}
@@ -214,8 +218,11 @@ const maxCachedStmts = 1000
 // plainly and is noted, to be prepared once the transaction has given the
 // single writer connection back.
 func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
-	if c.tx == nil || c.s.d.engine != SQLite {
+	if c.s.d.engine != SQLite {
 		return nil
+	}
+	if c.tx == nil {
+		return c.s.readStmt(ctx, query)
 	}
 	if v, ok := c.s.stmts.Load(query); ok {
 		return c.tx.StmtContext(ctx, v.(*sql.Stmt))
@@ -224,6 +231,27 @@ func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
 		*c.unprepared = append(*c.unprepared, query)
 	}
 	return nil
+}
+
+// readStmt returns a statement prepared on SQLite's read pool; database/sql
+// prepares it again on each connection of the pool as they use it.
+func (s *Store) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := s.readStmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if s.readCount.Load() >= maxCachedStmts {
+		return nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // let the plain path report the error
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	s.readCount.Add(1)
+	return st
 }
 
 // prepare caches statements for the queries a transaction ran unprepared.
