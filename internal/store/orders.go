@@ -31,6 +31,7 @@ var errReplay = errors.New("idempotency key already used")
 // with the same key and another request fails with idempotency_key_reused.
 func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency) (placed order.Order, replayed bool, err error) {
 	err = s.write(ctx, func(c conn) error {
+		o.Number = "" // a retried attempt starts afresh
 		if idem != nil {
 			if err := s.checkIdempotency(ctx, c, idem); err != nil {
 				return err
