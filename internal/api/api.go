@@ -237,11 +237,7 @@ func (a *API) menu(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, err := a.shop.Menu(r.Context(), actorOf(r), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, items)
+	reply(w, r, http.StatusOK, items, err)
 }
 
 func (a *API) recipe(w http.ResponseWriter, r *http.Request) {
@@ -310,11 +306,7 @@ func (a *API) stockMovement(w http.ResponseWriter, r *http.Request) {
 		m.Quantity = *in.Quantity
 	}
 	level, err := a.shop.RecordMovement(r.Context(), actorOf(r), id, m)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, level)
+	reply(w, r, http.StatusCreated, level, err)
 }
 
 func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {

@@ -62,11 +62,7 @@ func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.Order(r.Context(), actorOf(r), id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	reply(w, r, http.StatusOK, o, err)
 }
 
 func (a *API) myOrders(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +91,7 @@ func (a *API) modifyItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.ModifyItems(r.Context(), actorOf(r), id, items(in.Items))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	reply(w, r, http.StatusOK, o, err)
 }
 
 func (a *API) cancel(w http.ResponseWriter, r *http.Request) {
@@ -128,11 +120,7 @@ func (a *API) moveTo(w http.ResponseWriter, r *http.Request, to order.Status) {
 		return
 	}
 	o, err := a.shop.SetStatus(r.Context(), actorOf(r), id, to)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	reply(w, r, http.StatusOK, o, err)
 }
 
 func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
@@ -149,9 +137,5 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.RecordPayment(r.Context(), actorOf(r), id, in.Method)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	reply(w, r, http.StatusOK, o, err)
 }

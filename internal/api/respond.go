@@ -50,6 +50,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(buf.Bytes())
 }
 
+// reply answers with v as JSON, or with err when there is one.
+func reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 // WriteError answers with the API's error shape; for middleware outside
 // the API that must speak its language.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err) }
