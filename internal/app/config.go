@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/square"
 )
 
 // Config is everything the binary reads from its environment, validated
@@ -37,6 +39,7 @@ type Config struct {
 	DiskMaxUsed int    // percent
 
 	SquareAccessToken, SquareApplicationID, SquareLocationID string
+	SquareEnvironment, SquareBaseURL                         string
 	GoogleMapsAPIKey                                         string
 
 	// ConfigFile is the file that was read, if any.
@@ -119,6 +122,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SquareAccessToken:   getenv("SQUARE_ACCESS_TOKEN"),
 		SquareApplicationID: getenv("SQUARE_APPLICATION_ID"),
 		SquareLocationID:    getenv("SQUARE_LOCATION_ID"),
+		SquareEnvironment:   orDefault(getenv("SQUARE_ENVIRONMENT"), "sandbox"),
+		SquareBaseURL:       getenv("SQUARE_BASE_URL"),
 		GoogleMapsAPIKey:    getenv("GOOGLE_MAPS_API_KEY"),
 	}
 	c.DatabaseURL = orDefault(getenv("OCPIZZA_DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "ocpizza.db"))
@@ -155,6 +160,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("%s=%q: give a time of day such as 07:00", name, v)
 		}
 	}
+	switch c.SquareEnvironment {
+	case "sandbox", "production":
+	default:
+		bad("SQUARE_ENVIRONMENT=%q: use sandbox or production", c.SquareEnvironment)
+	}
+	if c.SquareBaseURL == "" {
+		c.SquareBaseURL = map[string]string{"sandbox": square.SandboxURL, "production": square.ProductionURL}[c.SquareEnvironment]
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("OCPIZZA_TLS_CERT and OCPIZZA_TLS_KEY go together: give both or neither")
 	}
@@ -180,6 +193,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, errors.New("configuration: " + strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// Square returns the payment provider when online payment is configured
+// (access token and location), else nil: online orders are then refused.
+func (c Config) Square() *square.Client {
+	if c.SquareAccessToken == "" || c.SquareLocationID == "" {
+		return nil
+	}
+	return square.New(c.SquareBaseURL, c.SquareAccessToken, c.SquareLocationID)
 }
 
 // Redacted lists the configuration for display, secrets masked.

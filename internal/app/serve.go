@@ -51,6 +51,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	srv := NewServer(st, log)
 	srv.Alerts = alerts
+	if sq := cfg.Square(); sq != nil {
+		srv.Shop.Payments = sq
+		log.Info("online payment enabled", "square", cfg.SquareBaseURL)
+	}
 
 	var demoSum *demo.Summary
 	if *withDemo {

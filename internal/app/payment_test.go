@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/square"
+	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
+)
+
+func TestOnlinePaymentWithSquare(t *testing.T) {
+	c := newChain(t, "sqlite")
+	fake := squaretest.Start(t)
+	sq := square.New(fake.URL, fake.Token, "LOC1")
+	sq.Backoff = []time.Duration{time.Millisecond}
+	c.server.Shop.Payments = sq
+
+	online := func(nonce string) map[string]any {
+		return map[string]any{"payment_method": "online", "payment_source": nonce, "fulfilment": "pickup", "delivery_address": nil}
+	}
+	completed := func() int {
+		n := 0
+		for _, p := range fake.Payments() {
+			if p["status"] == "COMPLETED" {
+				n++
+			}
+		}
+		return n
+	}
+	o := c.order("alice", online(squaretest.OK))
+	if o["payment_status"] != "paid" || completed() != 1 {
+		t.Fatalf("paid order: %v, %d payments", o, completed())
+	}
+
+	orders, dough := c.orderCount(), c.level(c.shop, c.dough)
+	for nonce, code := range map[string]string{
+		"cnon:card-nonce-declined": "GENERIC_DECLINE", "cnon:card-nonce-rejected-cvv": "CVV_FAILURE",
+		"cnon:card-nonce-rejected-postalcode": "ADDRESS_VERIFICATION_FAILURE", "cnon:card-nonce-rejected-expiration": "INVALID_EXPIRATION",
+	} {
+		body := map[string]any{"pizzeria_id": c.shop, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}}, "fulfilment": "pickup",
+			"payment_method": "online", "payment_source": nonce}
+		status, out := c.call("POST", "/api/v1/orders", "alice", body)
+		e, _ := out.(map[string]any)["error"].(map[string]any)
+		if status != 402 || e["code"] != "payment_declined" || e["detail"] != code {
+			t.Errorf("%s: %d %v", nonce, status, out)
+		}
+	}
+	if c.orderCount() != orders || c.level(c.shop, c.dough) != dough {
+		t.Fatalf("a declined card left an order or moved stock")
+	}
+	if c.errorCode(422, "POST", "/api/v1/orders", "alice", map[string]any{"pizzeria_id": c.shop,
+		"items": []map[string]any{{"product_id": c.pizza, "quantity": 1}}, "fulfilment": "pickup", "payment_method": "online"}) != "invalid" {
+		t.Error("online without a card token")
+	}
+
+	// A retried request with the same Idempotency-Key never charges twice.
+	body, _ := json.Marshal(map[string]any{"pizzeria_id": c.shop, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}},
+		"fulfilment": "pickup", "payment_method": "online", "payment_source": squaretest.OK})
+	key := map[string]string{"Idempotency-Key": "checkout-42"}
+	s1, o1 := c.send("POST", "/api/v1/orders", "alice", strings.NewReader(string(body)), key)
+	s2, o2 := c.send("POST", "/api/v1/orders", "alice", strings.NewReader(string(body)), key)
+	if s1 != 201 || s2 != 201 || id(o1.(map[string]any)) != id(o2.(map[string]any)) || completed() != 2 {
+		t.Fatalf("retry: %d %d, %d payments", s1, s2, completed())
+	}
+
+	// Cancelling a paid order refunds it.
+	cancelled := c.must(200, "POST", "/api/v1/orders/"+id(o)+"/cancel", "alice", nil)
+	if cancelled["status"] != "cancelled" || cancelled["payment_status"] != "refunded" || fake.Calls("/v2/refunds") != 1 {
+		t.Fatalf("cancel of a paid order: %v, %d refund calls", cancelled, fake.Calls("/v2/refunds"))
+	}
+}
