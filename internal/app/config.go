@@ -40,6 +40,7 @@ type Config struct {
 
 	SquareAccessToken, SquareApplicationID, SquareLocationID string
 	SquareEnvironment, SquareBaseURL                         string
+	SquareWebhookKey, SquareWebhookURL                       string
 	GoogleMapsAPIKey                                         string
 
 	// ConfigFile is the file that was read, if any.
@@ -124,6 +125,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SquareLocationID:    getenv("SQUARE_LOCATION_ID"),
 		SquareEnvironment:   orDefault(getenv("SQUARE_ENVIRONMENT"), "sandbox"),
 		SquareBaseURL:       getenv("SQUARE_BASE_URL"),
+		SquareWebhookKey:    getenv("SQUARE_WEBHOOK_SIGNATURE_KEY"),
+		SquareWebhookURL:    getenv("SQUARE_WEBHOOK_URL"),
 		GoogleMapsAPIKey:    getenv("GOOGLE_MAPS_API_KEY"),
 	}
 	c.DatabaseURL = orDefault(getenv("OCPIZZA_DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "ocpizza.db"))

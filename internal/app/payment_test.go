@@ -1,11 +1,16 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
 )
@@ -65,9 +70,47 @@ func TestOnlinePaymentWithSquare(t *testing.T) {
 		t.Fatalf("retry: %d %d, %d payments", s1, s2, completed())
 	}
 
-	// Cancelling a paid order refunds it.
+	// Cancelling a paid order asks for a refund; Square completes it later
+	// and says so by a signed webhook.
 	cancelled := c.must(200, "POST", "/api/v1/orders/"+id(o)+"/cancel", "alice", nil)
-	if cancelled["status"] != "cancelled" || cancelled["payment_status"] != "refunded" || fake.Calls("/v2/refunds") != 1 {
+	if cancelled["status"] != "cancelled" || cancelled["payment_status"] != "paid" || fake.Calls("/v2/refunds") != 1 {
 		t.Fatalf("cancel of a paid order: %v, %d refund calls", cancelled, fake.Calls("/v2/refunds"))
+	}
+	const hookKey, notifyURL = "whsec-test", "https://ocpizza.example/webhooks/square"
+	c.server.SquareWebhook = api.SquareWebhook{SignatureKey: hookKey, NotificationURL: notifyURL}
+	hooks := httptest.NewServer(c.server.Handler())
+	defer hooks.Close()
+	stored, err := c.store.Order(context.Background(), int64(o["id"].(float64)))
+	check(t, err)
+	paymentID := stored.PaymentRef
+	event := []byte(`{"merchant_id":"M1","type":"refund.updated","event_id":"evt-1","data":{"type":"refund","id":"ref_1","object":{"refund":{"id":"ref_1","status":"COMPLETED","payment_id":"` + paymentID + `"}}}}`)
+	post := func(body []byte, signature string) int {
+		req, _ := http.NewRequest("POST", hooks.URL+"/webhooks/square", bytes.NewReader(body))
+		if signature != "" {
+			req.Header.Set("x-square-hmacsha256-signature", signature)
+		}
+		res, err := http.DefaultClient.Do(req)
+		check(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if post(event, squaretest.Sign("forged-key", notifyURL, event)) != 401 || post(event, "") != 401 || post(nil, squaretest.Sign(hookKey, notifyURL, nil)) != 401 {
+		t.Fatal("a forged, unsigned or empty notification was accepted")
+	}
+	if got := c.must(200, "GET", "/api/v1/orders/"+id(o), "alice", nil); got["payment_status"] != "paid" {
+		t.Fatalf("a refused notification changed the order: %v", got["payment_status"])
+	}
+	res, err := squaretest.SendWebhook(hooks.URL+"/webhooks/square", notifyURL, hookKey, event)
+	check(t, err)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("signed notification: %d", res.StatusCode)
+	}
+	if got := c.must(200, "GET", "/api/v1/orders/"+id(o), "alice", nil); got["payment_status"] != "refunded" {
+		t.Fatalf("after refund.updated COMPLETED: %v", got["payment_status"])
+	}
+	// The same event again changes nothing and is acknowledged.
+	if post(event, squaretest.Sign(hookKey, notifyURL, event)) != 200 {
+		t.Fatal("a repeated notification was not acknowledged")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/demo"
 	"github.com/oc-pizza/ocpizza/internal/notify"
 	"github.com/oc-pizza/ocpizza/internal/ops"
@@ -51,6 +52,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	srv := NewServer(st, log)
 	srv.Alerts = alerts
+	srv.SquareWebhook = api.SquareWebhook{SignatureKey: cfg.SquareWebhookKey, NotificationURL: cfg.SquareWebhookURL}
 	if sq := cfg.Square(); sq != nil {
 		srv.Shop.Payments = sq
 		log.Info("online payment enabled", "square", cfg.SquareBaseURL)

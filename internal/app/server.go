@@ -39,6 +39,8 @@ type Server struct {
 	Metrics     *metrics.Metrics
 	Alerts      *notify.Alerter
 	Log         *slog.Logger
+	// SquareWebhook enables POST /webhooks/square when its key is set.
+	SquareWebhook api.SquareWebhook
 
 	errorsMu     sync.Mutex
 	errorsWindow time.Time
@@ -79,6 +81,9 @@ func (s *Server) Handler() http.Handler {
 		writeStatus(w, http.StatusOK, "ready")
 	})
 	mux.Handle("GET /metrics", s.Metrics.Handler())
+	if s.SquareWebhook.SignatureKey != "" {
+		s.API.RegisterSquareWebhook(mux, s.SquareWebhook)
+	}
 	s.API.Register(mux)
 	s.Pages.Register(mux)
 	return s.recoverPanics(s.logRequests(mux, securityHeaders(limitBody(s.maintenanceGate(mux)))))

@@ -212,12 +212,18 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 	return updated, nil
 }
 
-// refund gives a cancelled order's payment back. A failure is logged and
-// left for staff: the order stays cancelled and paid, which shows.
+// refund gives a cancelled order's payment back. The order is marked
+// refunded when the provider says the refund completed — at once, or later
+// through its webhook (PaymentEvent). A failure is logged and left for
+// staff: the order stays cancelled and paid, which shows.
 func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) order.Order {
-	_, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + o.PaymentRef), PaymentID: o.PaymentRef, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order cancelled"})
+	receipt, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + o.PaymentRef), PaymentID: o.PaymentRef, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order cancelled"})
 	if err != nil {
 		s.Log.Error("refund cancelled order", "order", o.Number, "err", err)
+		return o
+	}
+	s.Log.Info("refund requested", "order", o.Number, "refund", receipt.ID, "status", receipt.Status)
+	if receipt.Status != "COMPLETED" {
 		return o
 	}
 	refunded, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, ByUserID: actor.UserID})
@@ -226,6 +232,35 @@ func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) o
 		return o
 	}
 	return refunded
+}
+
+// PaymentEvent applies a payment provider's notification about a payment
+// or a refund of one: a completed refund marks the order refunded, a
+// completed payment marks an unpaid order paid. Unknown payments are
+// ignored (another system's, or a test notification).
+func (s *Shop) PaymentEvent(ctx context.Context, paymentID, objectType, status string) error {
+	o, err := s.Store.OrderByPaymentRef(ctx, paymentID)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var to order.PaymentStatus
+	switch {
+	case objectType == "refund" && status == "COMPLETED" && o.PaymentStatus == order.Paid:
+		to = order.Refunded
+	case objectType == "payment" && status == "COMPLETED" && o.PaymentStatus == order.Unpaid:
+		to = order.Paid
+	default:
+		return nil
+	}
+	updated, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: to, Ref: o.PaymentRef})
+	if err != nil {
+		return err
+	}
+	s.published(ctx, event.OrderUpdated, updated, nil)
+	return nil
 }
 
 // ModifyItems replaces a pending order's items, taking or giving back the

@@ -176,3 +176,12 @@ func (d dialect) upsertSetting() string {
 	}
 	return "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
 }
+
+// insertIgnore inserts a row unless its key exists, without an error (an
+// error would abort a PostgreSQL transaction).
+func (d dialect) insertIgnore(table, key, columns, values string) string {
+	if d.engine == MySQL {
+		return "INSERT IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
+	}
+	return "INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" + key + ") DO NOTHING"
+}

@@ -23,7 +23,7 @@ type Column struct {
 var tableOrder = []string{
 	"pizzerias", "order_counters", "pizzeria_postcodes", "ingredients", "products", "recipe_lines", "stock_levels",
 	"users", "user_roles", "customer_addresses", "sessions",
-	"orders", "order_lines", "order_history", "stock_movements", "idempotency_keys", "settings", "events",
+	"orders", "order_lines", "order_history", "stock_movements", "idempotency_keys", "settings", "events", "webhook_events",
 }
 
 // TableOrder returns the application's tables, parents first.

@@ -372,3 +372,34 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 	err := s.read().queryRow(ctx, "SELECT (SELECT COUNT(*) FROM pizzerias) + (SELECT COUNT(*) FROM users)").Scan(&n)
 	return n == 0, err
 }
+
+// OrderByPaymentRef finds the order paid by a provider payment.
+func (s *Store) OrderByPaymentRef(ctx context.Context, ref string) (order.Order, error) {
+	if ref == "" {
+		return order.Order{}, errs.E(errs.NotFound, "no such order")
+	}
+	os, err := s.orders(ctx, "payment_ref = ?", []any{ref}, "id", 1)
+	if err != nil {
+		return order.Order{}, err
+	}
+	if len(os) == 0 {
+		return order.Order{}, errs.E(errs.NotFound, "no order for payment %s", ref)
+	}
+	return os[0], nil
+}
+
+// RecordWebhookEvent notes a provider notification; it reports false when
+// the event was already recorded (a repeat to ignore).
+func (s *Store) RecordWebhookEvent(ctx context.Context, eventID, kind string) (bool, error) {
+	var fresh bool
+	err := s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, s.d.insertIgnore("webhook_events", "event_id", "event_id, kind, received_at", "?, ?, ?"), eventID, kind, s.Now())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		fresh = n == 1
+		return err
+	})
+	return fresh, err
+}
