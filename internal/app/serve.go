@@ -90,6 +90,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv.Maintenance.Refresh(ctx, st, log)
 	start(func() { srv.Maintenance.Run(bg, st, time.Second, log) })
 	start(func() { watchDatabase(bg, st, alerts, log) })
+	if cfg.SMTPURL != "" {
+		mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return err
+		}
+		start(func() { runOutbox(bg, st, mailer, alerts, log, 2*time.Second) })
+	} else {
+		log.Warn("no SMTP server (OCPIZZA_SMTP_URL): customer notifications wait in the outbox")
+	}
 	start(func() {
 		ops.Daily(bg, cfg.BackupAt, func(ctx context.Context) { scheduledBackup(ctx, cfg, st, alerts, log) })
 	})

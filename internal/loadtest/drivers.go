@@ -108,7 +108,7 @@ func (d *storeDriver) order(ctx context.Context, rng *rand.Rand, shop int64) (in
 		o.Lines = append(o.Lines, order.Line{ProductID: p.ID, Name: p.Name, Quantity: l.Quantity, UnitPriceCents: p.PriceCents, VATBasis: p.VATBasis})
 	}
 	o.TotalCents = order.Total(o.Lines)
-	placed, _, err := d.st.PlaceOrder(ctx, o, stock.Needs(lines, d.w.recipes), o.CustomerID, nil)
+	placed, _, err := d.st.PlaceOrder(ctx, o, stock.Needs(lines, d.w.recipes), o.CustomerID, nil, nil)
 	return placed.ID, err
 }
 

@@ -68,7 +68,7 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 	if o.PaymentMethod == order.Online {
 		return s.placePaid(ctx, actor, o, needs, idem, req.PaymentSource)
 	}
-	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem)
+	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem, notification(o, order.Pending))
 	if err != nil {
 		return placed, false, err
 	}
@@ -112,7 +112,7 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 		return o, false, fmt.Errorf("charge: %w", err)
 	}
 	o.PaymentStatus, o.PaymentRef = order.Paid, receipt.ID
-	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem)
+	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem, notification(o, order.Pending))
 	if err != nil {
 		if _, rerr := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + receipt.ID), PaymentID: receipt.ID, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order could not be placed"}); rerr != nil {
 			s.Log.Error("refund after failed order", "payment", receipt.ID, "err", rerr)
@@ -196,7 +196,7 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 		if err := order.CheckTransition(actor, o, to); err != nil {
 			return store.Change{}, err
 		}
-		ch := store.Change{Status: to}
+		ch := store.Change{Status: to, Notify: notification(o, to)}
 		if to == order.Cancelled {
 			ch.Stock = stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), nil)
 		}
@@ -226,7 +226,7 @@ func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) o
 	if receipt.Status != "COMPLETED" {
 		return o
 	}
-	refunded, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, ByUserID: actor.UserID})
+	refunded, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, ByUserID: actor.UserID, Notify: refundNotice(o)})
 	if err != nil {
 		s.Log.Error("record refund", "order", o.Number, "err", err)
 		return o
@@ -255,12 +255,23 @@ func (s *Shop) PaymentEvent(ctx context.Context, paymentID, objectType, status s
 	default:
 		return nil
 	}
-	updated, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: to, Ref: o.PaymentRef})
+	ch := store.Change{Order: o, Payment: to, Ref: o.PaymentRef}
+	if to == order.Refunded {
+		ch.Notify = refundNotice(o)
+	}
+	updated, err := s.Store.UpdateOrder(ctx, ch)
 	if err != nil {
 		return err
 	}
 	s.published(ctx, event.OrderUpdated, updated, nil)
 	return nil
+}
+
+func refundNotice(o order.Order) *store.Notification {
+	if o.Contact.Email == "" {
+		return nil
+	}
+	return &store.Notification{Kind: "refunded", Recipient: o.Contact.Email}
 }
 
 // ModifyItems replaces a pending order's items, taking or giving back the
@@ -324,4 +335,23 @@ func (s *Shop) MyOrders(ctx context.Context, actor account.Actor) ([]order.Order
 		return nil, errs.E(errs.Unauthorized, "sign in to see your orders")
 	}
 	return s.Store.Orders(ctx, store.OrderFilter{CustomerID: actor.UserID, NewestFirst: true, Limit: 50})
+}
+
+// notification says which customer message a move to status sends, if
+// any, and to whom.
+func notification(o order.Order, status order.Status) *store.Notification {
+	if o.Contact.Email == "" {
+		return nil
+	}
+	kind := map[order.Status]string{
+		order.Pending: "confirmed", order.Preparing: "preparing", order.OutForDelivery: "out_for_delivery",
+		order.Delivered: "delivered", order.Cancelled: "cancelled",
+	}[status]
+	if status == order.Ready && o.Fulfilment == order.Pickup {
+		kind = "ready"
+	}
+	if kind == "" {
+		return nil
+	}
+	return &store.Notification{Kind: kind, Recipient: o.Contact.Email}
 }

@@ -20,7 +20,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		f.stockUp(b, stock.MaxQuantity, stock.MaxQuantity)
 		o, needs := f.newOrder(1)
 		place := func(b *testing.B) {
-			if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil); err != nil {
+			if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -33,7 +33,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 			b.SetParallelism(4)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil); err != nil {
+					if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil); err != nil {
 						b.Error(err)
 						return
 					}

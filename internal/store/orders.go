@@ -29,7 +29,7 @@ var errReplay = errors.New("idempotency key already used")
 // rows — all in one transaction. With idem set, a second call with the same
 // key and request returns the first order (replayed reports that) and a call
 // with the same key and another request fails with idempotency_key_reused.
-func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency) (placed order.Order, replayed bool, err error) {
+func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) (placed order.Order, replayed bool, err error) {
 	err = s.write(ctx, func(c conn) error {
 		o.Number = "" // a retried attempt starts afresh
 		if idem != nil {
@@ -92,6 +92,9 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 				}
 				return err
 			}
+		}
+		if err := s.enqueue(ctx, c, o.ID, notify); err != nil {
+			return err
 		}
 		if early {
 			return nil
@@ -160,6 +163,7 @@ type Change struct {
 	Payment  order.PaymentStatus
 	Ref      string // payment reference, with Payment
 	ByUserID int64
+	Notify   *Notification // a customer notification to send once committed
 }
 
 // UpdateOrder applies a change decided on a copy of the order. If the
@@ -216,6 +220,9 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 				return err
 			}
 			o.History = append(append([]order.Change(nil), o.History...), order.Change{Status: status, At: now, ByUserID: ch.ByUserID})
+		}
+		if err := s.enqueue(ctx, c, o.ID, ch.Notify); err != nil {
+			return err
 		}
 		o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
 		o.Version++

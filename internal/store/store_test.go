@@ -217,7 +217,7 @@ func TestOrderLifecycleInStore(t *testing.T) {
 		f := newFixture(t, e)
 		f.stockUp(t, 1000, 1000)
 		o, needs := f.newOrder(2)
-		placed, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil)
+		placed, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
 		must(t, err)
 		if replayed || placed.Number != "REP-0001" || placed.Version != 1 || len(placed.History) != 1 {
 			t.Fatalf("placed %+v", placed)
@@ -275,14 +275,14 @@ func TestIdempotentPlaceOrder(t *testing.T) {
 		f.stockUp(t, 10000, 10000)
 		o, needs := f.newOrder(1)
 		key := &store.Idempotency{UserID: f.customer.ID, Key: "k1", RequestHash: "h1"}
-		first, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key)
+		first, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key, nil)
 		must(t, err)
-		again, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key)
+		again, replayed, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, key, nil)
 		must(t, err)
 		if !replayed || again.ID != first.ID {
 			t.Fatalf("replay gave %d (replayed %v), want %d", again.ID, replayed, first.ID)
 		}
-		if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "k1", RequestHash: "other"}); !errs.Is(err, errs.IdempotencyReused) {
+		if _, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "k1", RequestHash: "other"}, nil); !errs.Is(err, errs.IdempotencyReused) {
 			t.Fatalf("reused key: %v", err)
 		}
 		if f.level(t, f.dough.ID) != 10000-250 {
@@ -306,7 +306,7 @@ func TestLastPizzas(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				o, needs := f.newOrder(1)
-				_, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil)
+				_, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
 				switch {
 				case err == nil:
 					accepted.Add(1)

@@ -1,0 +1,18 @@
+-- Customer notifications, written in the same transaction as the change
+-- they announce and sent later by a worker: a mail is never lost when the
+-- mail server is down, and retried with backoff.
+CREATE TABLE outbox (
+    id              BIGINT AUTO_INCREMENT PRIMARY KEY,
+    kind            VARCHAR(32)  NOT NULL,
+    order_id        BIGINT       NOT NULL,
+    recipient       VARCHAR(254) NOT NULL,
+    lang            VARCHAR(2)   NOT NULL,
+    attempts        INTEGER      NOT NULL,
+    next_attempt_at DATETIME(6)  NOT NULL,
+    claimed_until   DATETIME(6)  NULL,
+    last_error      TEXT         NULL,
+    alerted         BOOLEAN      NOT NULL,
+    created_at      DATETIME(6)  NOT NULL,
+    sent_at         DATETIME(6)  NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX outbox_due ON outbox (sent_at, next_attempt_at);

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Notification is a message to send to a customer about an order, queued
+// in the outbox by the transaction that made the change.
+type Notification struct {
+	Kind      string // what happened: confirmed, preparing, ready, …
+	Recipient string
+	Lang      string
+}
+
+// OutboxItem is a queued notification with its delivery state.
+type OutboxItem struct {
+	ID        int64
+	Kind      string
+	OrderID   int64
+	Recipient string
+	Lang      string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+func (s *Store) enqueue(ctx context.Context, c conn, orderID int64, n *Notification) error {
+	if n == nil || n.Recipient == "" {
+		return nil
+	}
+	now := s.Now()
+	_, err := c.exec(ctx, `INSERT INTO outbox (kind, order_id, recipient, lang, attempts, next_attempt_at, claimed_until, last_error, alerted, created_at, sent_at)
+		VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, ?, ?, NULL)`, n.Kind, orderID, n.Recipient, n.Lang, now, false, now)
+	return err
+}
+
+// ClaimOutbox takes up to limit due notifications for this worker for
+// lease: another instance will not take them meanwhile, so a mail is not
+// sent twice by two senders.
+func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxItem, error) {
+	now := s.Now()
+	rows, err := s.read().query(ctx, `SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
+		AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []OutboxItem
+	for _, id := range ids {
+		var item OutboxItem
+		err := s.write(ctx, func(c conn) error {
+			res, err := c.exec(ctx, `UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL
+				AND (claimed_until IS NULL OR claimed_until < ?)`, now.Add(lease), id, now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return sql.ErrNoRows // another worker has it
+			}
+			return c.queryRow(ctx, "SELECT id, kind, order_id, recipient, lang, attempts, created_at FROM outbox WHERE id = ?", id).
+				Scan(&item.ID, &item.Kind, &item.OrderID, &item.Recipient, &item.Lang, &item.Attempts, &item.CreatedAt)
+		})
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+// OutboxSent marks a notification delivered.
+func (s *Store) OutboxSent(ctx context.Context, id int64) error {
+	return s.write(ctx, func(c conn) error {
+		_, err := c.exec(ctx, "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?", s.Now(), id)
+		return err
+	})
+}
+
+// OutboxFailed records a failed attempt and when to try again. It reports
+// whether the admin should now be alerted: the first failure after the
+// notification has been waiting for longer than alertAfter.
+func (s *Store) OutboxFailed(ctx context.Context, id int64, failure string, retryIn, alertAfter time.Duration) (alert bool, err error) {
+	err = s.write(ctx, func(c conn) error {
+		now := s.Now()
+		if _, err := c.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?`,
+			now.Add(retryIn), failure, id); err != nil {
+			return err
+		}
+		res, err := c.exec(ctx, "UPDATE outbox SET alerted = ? WHERE id = ? AND alerted = ? AND created_at < ?", true, id, false, now.Add(-alertAfter))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		alert = n == 1
+		return nil
+	})
+	return alert, err
+}
