@@ -51,6 +51,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.route(mux, "POST /api/v1/customers", http.HandlerFunc(a.signUp))
 	a.route(mux, "GET /api/v1/pizzerias", a.optionalAuth(a.pizzerias))
 	a.route(mux, "GET /api/v1/pizzerias/{id}/menu", a.optionalAuth(a.menu))
+	a.route(mux, "GET /api/v1/delivery", http.HandlerFunc(a.delivery))
 	a.route(mux, "GET /api/v1/products/{id}/recipe", a.auth(a.recipe))
 	a.route(mux, "POST /api/v1/orders", a.auth(a.placeOrder))
 	a.route(mux, "GET /api/v1/orders", a.auth(a.myOrders))
@@ -330,4 +331,11 @@ func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {
 		orders = []order.Order{}
 	}
 	writeJSON(w, http.StatusOK, orders)
+}
+
+// delivery answers which pizzeria would deliver an address, and when.
+func (a *API) delivery(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	opt, err := a.shop.NearestDelivery(r.Context(), pizzeria.Address{Street: q.Get("street"), Postcode: q.Get("postcode"), City: q.Get("city")})
+	reply(w, r, http.StatusOK, opt, err)
 }

@@ -33,6 +33,7 @@ var statusOf = map[errs.Code]int{
 	errs.PaymentDeclined:    http.StatusPaymentRequired,
 	errs.IdempotencyReused:  http.StatusUnprocessableEntity,
 	errs.RateLimited:        http.StatusTooManyRequests,
+	errs.AddressNotFound:    http.StatusUnprocessableEntity,
 	errs.Maintenance:        http.StatusServiceUnavailable,
 	errs.Unavailable:        http.StatusServiceUnavailable,
 }

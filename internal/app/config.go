@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/maps"
 	"github.com/oc-pizza/ocpizza/internal/square"
 )
 
@@ -41,7 +42,7 @@ type Config struct {
 	SquareAccessToken, SquareApplicationID, SquareLocationID string
 	SquareEnvironment, SquareBaseURL                         string
 	SquareWebhookKey, SquareWebhookURL                       string
-	GoogleMapsAPIKey                                         string
+	GoogleMapsAPIKey, GoogleMapsBaseURL, GoogleRoutesBaseURL string
 
 	// ConfigFile is the file that was read, if any.
 	ConfigFile string
@@ -128,6 +129,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SquareWebhookKey:    getenv("SQUARE_WEBHOOK_SIGNATURE_KEY"),
 		SquareWebhookURL:    getenv("SQUARE_WEBHOOK_URL"),
 		GoogleMapsAPIKey:    getenv("GOOGLE_MAPS_API_KEY"),
+		GoogleMapsBaseURL:   getenv("GOOGLE_MAPS_BASE_URL"),
+		GoogleRoutesBaseURL: getenv("GOOGLE_ROUTES_BASE_URL"),
 	}
 	c.DatabaseURL = orDefault(getenv("OCPIZZA_DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "ocpizza.db"))
 	c.BackupDir = orDefault(getenv("OCPIZZA_BACKUP_DIR"), filepath.Join(c.DataDir, "backups"))
@@ -205,6 +208,14 @@ func (c Config) Square() *square.Client {
 		return nil
 	}
 	return square.New(c.SquareBaseURL, c.SquareAccessToken, c.SquareLocationID)
+}
+
+// Maps returns the Google Maps client when a key is set, else nil.
+func (c Config) Maps() *maps.Client {
+	if c.GoogleMapsAPIKey == "" {
+		return nil
+	}
+	return maps.New(c.GoogleMapsAPIKey, c.GoogleMapsBaseURL, c.GoogleRoutesBaseURL)
 }
 
 // Redacted lists the configuration for display, secrets masked.

@@ -53,6 +53,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv := NewServer(st, log)
 	srv.Alerts = alerts
 	srv.SquareWebhook = api.SquareWebhook{SignatureKey: cfg.SquareWebhookKey, NotificationURL: cfg.SquareWebhookURL}
+	if m := cfg.Maps(); m != nil {
+		srv.Shop.Maps = m
+	}
 	if sq := cfg.Square(); sq != nil {
 		srv.Shop.Payments = sq
 		log.Info("online payment enabled", "square", cfg.SquareBaseURL)

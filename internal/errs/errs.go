@@ -31,6 +31,7 @@ const (
 	Malformed          Code = "malformed"   // the request body is not the JSON expected
 	TooLarge           Code = "too_large"   // the request body exceeds the limit
 	RateLimited        Code = "rate_limited"
+	AddressNotFound    Code = "address_not_found" // the maps service does not know the delivery address
 )
 
 // Error is an expected failure with a code and a human message.

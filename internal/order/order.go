@@ -5,6 +5,8 @@ package order
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,19 +111,55 @@ type Order struct {
 	Channel         Channel           `json:"channel"`
 	Fulfilment      Fulfilment        `json:"fulfilment"`
 	DeliveryAddress *pizzeria.Address `json:"delivery_address"`
-	Lines           []Line            `json:"items"`
-	TotalCents      int64             `json:"total_cents"`
-	PaymentMethod   PaymentMethod     `json:"payment_method"`
-	PaymentStatus   PaymentStatus     `json:"payment_status"`
-	PaymentRef      string            `json:"-"` // the provider's payment id, or "cash"/"card" when taken in the shop
-	Status          Status            `json:"status"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	History         []Change          `json:"history"`
+	// Location is the geocoded delivery point, when a maps key is set.
+	Location *Location `json:"location,omitempty"`
+	// DistanceMeters and ETAMinutes are the drive from the pizzeria and the
+	// time promised to the customer at order time.
+	DistanceMeters int64 `json:"distance_meters,omitempty"`
+	ETAMinutes     int64 `json:"eta_minutes"`
+	// DriverLink opens the navigation to the delivery address.
+	DriverLink    string        `json:"driver_link,omitempty"`
+	Lines         []Line        `json:"items"`
+	TotalCents    int64         `json:"total_cents"`
+	PaymentMethod PaymentMethod `json:"payment_method"`
+	PaymentStatus PaymentStatus `json:"payment_status"`
+	PaymentRef    string        `json:"-"` // the provider's payment id, or "cash"/"card" when taken in the shop
+	Status        Status        `json:"status"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+	History       []Change      `json:"history"`
 	// Version grows with every change; a change made from a stale copy
 	// is refused instead of overwriting what happened meanwhile.
 	Version int64 `json:"version"`
 }
+
+// Location is a point on Earth, in degrees.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// NavigationLink returns the driver's Google Maps link for a delivery: to
+// the geocoded point when known, else to the address text. It needs no
+// API key.
+func NavigationLink(o Order) string {
+	if o.Fulfilment != Delivery || o.DeliveryAddress == nil {
+		return ""
+	}
+	dest := o.DeliveryAddress.String()
+	if o.Location != nil {
+		dest = strconv.FormatFloat(o.Location.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(o.Location.Lng, 'f', 6, 64)
+	}
+	q := url.Values{"api": {"1"}, "destination": {dest}, "travelmode": {"driving"}}
+	return "https://www.google.com/maps/dir/?" + q.Encode()
+}
+
+// Promised times without a maps key: preparation plus a typical drive
+// across a Lyon district.
+const (
+	PrepMinutes         = 20
+	DefaultDriveMinutes = 20
+)
 
 // Total sums the lines.
 func Total(lines []Line) int64 {

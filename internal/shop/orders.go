@@ -53,6 +53,9 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 	if o.PaymentMethod == order.Online && s.Payments == nil {
 		return o, false, errs.E(errs.PaymentUnavailable, "online payment is not available: choose payment on delivery")
 	}
+	if err := s.planDelivery(ctx, shop, &o); err != nil {
+		return o, false, err
+	}
 
 	var idem *store.Idempotency
 	if req.IdempotencyKey != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/maps"
 	"github.com/oc-pizza/ocpizza/internal/payment"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/stock"
@@ -27,6 +28,7 @@ type Shop struct {
 	Store    *store.Store
 	Events   *event.Broker
 	Payments payment.Provider // nil: online payment is refused
+	Maps     *maps.Client     // nil: delivery zones by postcode and a fixed time
 	Log      *slog.Logger
 	// Journal, when set, also records each event for the other instances
 	// on the same database (see app's relay).

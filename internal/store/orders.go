@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"strings"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
@@ -65,11 +66,13 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 		}
 		var err error
 		o.ID, err = c.insertID(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
-			channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
+			lat_e6, lng_e6, distance_m, eta_minutes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sql.NullString{String: o.Number, Valid: o.Number != ""}, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
 			string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
-			string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, now, now)
+			string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, now, now,
+			latE6(o.Location, true), latE6(o.Location, false), nullInt(o.DistanceMeters), nullInt(o.ETAMinutes))
 		if err != nil {
 			return err
 		}
@@ -108,6 +111,7 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, idem)
 	}
+	o.DriverLink = order.NavigationLink(o)
 	return o, false, err
 }
 
@@ -242,7 +246,8 @@ type OrderFilter struct {
 }
 
 const orderColumns = `id, number, pizzeria_id, COALESCE(customer_id, 0), contact_name, contact_phone, contact_email, channel, fulfilment,
-	street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at`
+	street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
+	lat_e6, lng_e6, COALESCE(distance_m, 0), COALESCE(eta_minutes, 0)`
 
 // Order returns one order with its lines and history.
 func (s *Store) Order(ctx context.Context, id int64) (order.Order, error) {
@@ -299,14 +304,19 @@ func (s *Store) orders(ctx context.Context, where string, args []any, sortBy str
 	for rows.Next() {
 		var o order.Order
 		var street, postcode, city sql.NullString
+		var lat, lng sql.NullInt64
 		if err := rows.Scan(&o.ID, &o.Number, &o.PizzeriaID, &o.CustomerID, &o.Contact.Name, &o.Contact.Phone, &o.Contact.Email,
 			&o.Channel, &o.Fulfilment, &street, &postcode, &city, &o.TotalCents, &o.PaymentMethod, &o.PaymentStatus, &o.PaymentRef,
-			&o.Status, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
+			&o.Status, &o.Version, &o.CreatedAt, &o.UpdatedAt, &lat, &lng, &o.DistanceMeters, &o.ETAMinutes); err != nil {
 			return nil, err
 		}
 		if street.Valid {
 			o.DeliveryAddress = &pizzeria.Address{Street: street.String, Postcode: postcode.String, City: city.String}
 		}
+		if lat.Valid && lng.Valid {
+			o.Location = &order.Location{Lat: float64(lat.Int64) / 1e6, Lng: float64(lng.Int64) / 1e6}
+		}
+		o.DriverLink = order.NavigationLink(o)
 		index[o.ID] = len(out)
 		ids = append(ids, o.ID)
 		out = append(out, o)
@@ -409,4 +419,17 @@ func (s *Store) RecordWebhookEvent(ctx context.Context, eventID, kind string) (b
 		return err
 	})
 	return fresh, err
+}
+
+// latE6 stores a coordinate as millionths of a degree (about 11 cm), an
+// integer every engine keeps exactly.
+func latE6(l *order.Location, lat bool) sql.NullInt64 {
+	if l == nil {
+		return sql.NullInt64{}
+	}
+	v := l.Lng
+	if lat {
+		v = l.Lat
+	}
+	return sql.NullInt64{Int64: int64(math.Round(v * 1e6)), Valid: true}
 }
