@@ -84,13 +84,14 @@ func (a *API) modifyItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Items []itemJSON `json:"items"`
+		Items         []itemJSON `json:"items"`
+		PaymentSource string     `json:"payment_source"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	o, err := a.shop.ModifyItems(r.Context(), actorOf(r), id, items(in.Items))
+	o, err := a.shop.ModifyItems(r.Context(), actorOf(r), id, items(in.Items), in.PaymentSource)
 	reply(w, r, http.StatusOK, o, err)
 }
 

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -59,4 +60,13 @@ func TestDeliveryWithGoogleMaps(t *testing.T) {
 		t.Fatalf("nearest: %v", best)
 	}
 	c.errorCode(404, "GET", "/api/v1/delivery?street=1+rue+X&postcode=75001&city=Paris", "", nil)
+
+	// A refused key alerts the admin and falls back to the fixed time.
+	var alerted []string
+	c.server.Shop.Alert = func(_ context.Context, kind, subject, body string) { alerted = append(alerted, kind) }
+	c.server.Shop.Maps = maps.New("revoked-key", fake.URL, fake.URL)
+	o = c.order("bob", map[string]any{"delivery_address": map[string]any{"street": "5 rue Neuve", "postcode": "69002", "city": "Lyon"}})
+	if o["eta_minutes"].(float64) != 40 || len(alerted) != 1 || alerted[0] != "maps" {
+		t.Fatalf("denied key: eta %v, alerts %v", o["eta_minutes"], alerted)
+	}
 }

@@ -70,10 +70,44 @@ func TestOnlinePaymentWithSquare(t *testing.T) {
 		t.Fatalf("retry: %d %d, %d payments", s1, s2, completed())
 	}
 
+	// Changing a paid order: more is charged with a new card token, less is
+	// refunded.
+	m := c.order("alice", online(squaretest.OK)) // 2 pizzas and a cola: 22.00
+	mpath := "/api/v1/orders/" + id(m) + "/items"
+	three := []map[string]any{{"product_id": c.pizza, "quantity": 3}}
+	if c.errorCode(422, "PUT", mpath, "alice", map[string]any{"items": three}) != "invalid" {
+		t.Fatal("a larger paid order changed without a card")
+	}
+	if c.errorCode(402, "PUT", mpath, "alice", map[string]any{"items": three, "payment_source": "cnon:card-nonce-declined"}) != "payment_declined" {
+		t.Fatal("declined top-up")
+	}
+	grown := c.must(200, "PUT", mpath, "alice", map[string]any{"items": three, "payment_source": squaretest.OK})
+	if grown["total_cents"].(float64) != 2850 || grown["payment_status"] != "paid" || completed() != 4 {
+		t.Fatalf("grown: %v, %d payments", grown["total_cents"], completed())
+	}
+	refundsBefore := fake.Calls("/v2/refunds")
+	shrunk := c.must(200, "PUT", mpath, "alice", map[string]any{"items": []map[string]any{{"product_id": c.pizza, "quantity": 1}}})
+	if shrunk["total_cents"].(float64) != 950 || shrunk["payment_status"] != "paid" || fake.Calls("/v2/refunds") != refundsBefore+2 {
+		t.Fatalf("shrunk: %v, %d refund calls (one per charge)", shrunk["total_cents"], fake.Calls("/v2/refunds")-refundsBefore)
+	}
+	moves, err := c.store.MoneyOf(context.Background(), int64(m["id"].(float64)))
+	check(t, err)
+	var net int64
+	for _, mv := range moves {
+		if mv.Kind == "charge" {
+			net += mv.AmountCents
+		} else {
+			net -= mv.AmountCents
+		}
+	}
+	if net != 950 {
+		t.Fatalf("the payment ledger nets %d cents, the order costs 950", net)
+	}
+
 	// Cancelling a paid order asks for a refund; Square completes it later
 	// and says so by a signed webhook.
 	cancelled := c.must(200, "POST", "/api/v1/orders/"+id(o)+"/cancel", "alice", nil)
-	if cancelled["status"] != "cancelled" || cancelled["payment_status"] != "paid" || fake.Calls("/v2/refunds") != 1 {
+	if cancelled["status"] != "cancelled" || cancelled["payment_status"] != "paid" || fake.Calls("/v2/refunds") != refundsBefore+3 {
 		t.Fatalf("cancel of a paid order: %v, %d refund calls", cancelled, fake.Calls("/v2/refunds"))
 	}
 	const hookKey, notifyURL = "whsec-test", "https://ocpizza.example/webhooks/square"

@@ -56,6 +56,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if m := cfg.Maps(); m != nil {
 		srv.Shop.Maps = m
 	}
+	srv.Shop.Alert = func(ctx context.Context, kind, subject, body string) {
+		go alerts.Alert(context.WithoutCancel(ctx), kind, subject, body)
+	}
 	if sq := cfg.Square(); sq != nil {
 		srv.Shop.Payments = sq
 		log.Info("online payment enabled", "square", cfg.SquareBaseURL)

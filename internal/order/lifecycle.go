@@ -98,9 +98,9 @@ func CheckModify(actor account.Actor, o Order) error {
 		return errs.E(errs.Forbidden, "only the customer or the counter staff change an order")
 	case o.Status != Pending:
 		return errs.E(errs.NotModifiable, "order %s is %s: it can no longer be changed", o.Number, o.Status)
-	case o.PaymentStatus != Unpaid:
-		// Changing a paid order needs a refund or a further charge, which
-		// belongs to the payment provider's flow.
+	case o.PaymentStatus == Refunded, o.PaymentStatus == Paid && o.PaymentMethod != Online:
+		// Money taken in the shop cannot be topped up or given back from
+		// here; online payments are adjusted through the provider.
 		return errs.E(errs.NotModifiable, "order %s is already paid: cancel it and order again", o.Number)
 	}
 	return nil

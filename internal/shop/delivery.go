@@ -31,6 +31,9 @@ func (s *Shop) planDelivery(ctx context.Context, shop pizzeria.Pizzeria, o *orde
 	}
 	if err != nil {
 		s.Log.Error("maps unavailable: fixed delivery time used", "err", err)
+		if errors.Is(err, maps.ErrDenied) && s.Alert != nil {
+			s.Alert(ctx, "maps", "Google Maps refuses our requests", "Geocoding answered REQUEST_DENIED: check GOOGLE_MAPS_API_KEY and the billing account. Orders use the fixed delivery time meanwhile.\n\n"+err.Error())
+		}
 		return nil
 	}
 	o.Location = &order.Location{Lat: point.Lat, Lng: point.Lng}

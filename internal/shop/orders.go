@@ -2,6 +2,7 @@ package shop
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -99,7 +101,9 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 			return o, false, errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
 		}
 	}
-	key := "order-" + source
+	// Without the client's Idempotency-Key, each attempt is new: a card
+	// token names a card, not an order.
+	key := "order-" + randomKey()
 	if idem != nil {
 		key = fmt.Sprintf("u%d-%s", actor.UserID, idem.Key)
 	}
@@ -116,6 +120,12 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 	}
 	o.PaymentStatus, o.PaymentRef = order.Paid, receipt.ID
 	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem, notification(o, order.Pending))
+	if err == nil && !replayed {
+		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: placed.ID, Kind: "charge", ProviderRef: receipt.ID, ChargeRef: receipt.ID,
+			AmountCents: o.TotalCents, Status: receipt.Status}); err != nil {
+			s.Log.Error("record charge", "order", placed.Number, "payment", receipt.ID, "err", err)
+		}
+	}
 	if err != nil {
 		if _, rerr := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + receipt.ID), PaymentID: receipt.ID, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order could not be placed"}); rerr != nil {
 			s.Log.Error("refund after failed order", "payment", receipt.ID, "err", rerr)
@@ -215,18 +225,17 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 	return updated, nil
 }
 
-// refund gives a cancelled order's payment back. The order is marked
-// refunded when the provider says the refund completed — at once, or later
+// refund gives a cancelled order's payments back. The order is marked
+// refunded when the provider says the refunds completed — at once, or later
 // through its webhook (PaymentEvent). A failure is logged and left for
 // staff: the order stays cancelled and paid, which shows.
 func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) order.Order {
-	receipt, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + o.PaymentRef), PaymentID: o.PaymentRef, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order cancelled"})
+	completed, err := s.refundAmount(ctx, o, o.TotalCents, "order cancelled")
 	if err != nil {
 		s.Log.Error("refund cancelled order", "order", o.Number, "err", err)
 		return o
 	}
-	s.Log.Info("refund requested", "order", o.Number, "refund", receipt.ID, "status", receipt.Status)
-	if receipt.Status != "COMPLETED" {
+	if !completed {
 		return o
 	}
 	refunded, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, ByUserID: actor.UserID, Notify: refundNotice(o)})
@@ -235,6 +244,53 @@ func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) o
 		return o
 	}
 	return refunded
+}
+
+// refundAmount gives back amount of an order's online payments, from the
+// newest charge to the oldest, each refund recorded in the order's payment
+// ledger. It reports whether every refund completed at once.
+func (s *Shop) refundAmount(ctx context.Context, o order.Order, amount int64, reason string) (bool, error) {
+	moves, err := s.Store.MoneyOf(ctx, o.ID)
+	if err != nil {
+		return false, err
+	}
+	if len(moves) == 0 && o.PaymentRef != "" {
+		moves = []store.MoneyMovement{{Kind: "charge", ProviderRef: o.PaymentRef, ChargeRef: o.PaymentRef, AmountCents: o.TotalCents}}
+	}
+	refunded := map[string]int64{}
+	count := map[string]int{}
+	for _, m := range moves {
+		if m.Kind == "refund" {
+			refunded[m.ChargeRef] += m.AmountCents
+			count[m.ChargeRef]++
+		}
+	}
+	completed := true
+	for i := len(moves) - 1; i >= 0 && amount > 0; i-- {
+		m := moves[i]
+		if m.Kind != "charge" {
+			continue
+		}
+		part := min(amount, m.AmountCents-refunded[m.ProviderRef])
+		if part <= 0 {
+			continue
+		}
+		key := idempotencyKey(fmt.Sprintf("refund-%s-%d", m.ProviderRef, count[m.ProviderRef]))
+		r, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: key, PaymentID: m.ProviderRef, AmountCents: part, Currency: "EUR", Reason: reason})
+		if err != nil {
+			return false, err
+		}
+		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: o.ID, Kind: "refund", ProviderRef: r.ID, ChargeRef: m.ProviderRef, AmountCents: part, Status: r.Status}); err != nil {
+			s.Log.Error("record refund", "order", o.Number, "refund", r.ID, "err", err)
+		}
+		s.Log.Info("refund requested", "order", o.Number, "refund", r.ID, "cents", part, "status", r.Status)
+		completed = completed && r.Status == "COMPLETED"
+		amount -= part
+	}
+	if amount > 0 {
+		return false, fmt.Errorf("%d cents could not be matched to a charge", amount)
+	}
+	return completed, nil
 }
 
 // PaymentEvent applies a payment provider's notification about a payment
@@ -251,7 +307,7 @@ func (s *Shop) PaymentEvent(ctx context.Context, paymentID, objectType, status s
 	}
 	var to order.PaymentStatus
 	switch {
-	case objectType == "refund" && status == "COMPLETED" && o.PaymentStatus == order.Paid:
+	case objectType == "refund" && status == "COMPLETED" && o.PaymentStatus == order.Paid && o.Status == order.Cancelled:
 		to = order.Refunded
 	case objectType == "payment" && status == "COMPLETED" && o.PaymentStatus == order.Unpaid:
 		to = order.Paid
@@ -278,28 +334,71 @@ func refundNotice(o order.Order) *store.Notification {
 }
 
 // ModifyItems replaces a pending order's items, taking or giving back the
-// difference in stock.
-func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, items []order.Item) (order.Order, error) {
+// difference in stock. For an order paid online, a larger total is charged
+// first with a new card token (nothing changes if the card is declined) and
+// a smaller one refunds the difference once the change is stored.
+func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, items []order.Item, paymentSource string) (order.Order, error) {
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return order.Order{}, err
 	}
-	updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
-		if err := order.CheckModify(actor, o); err != nil {
-			return store.Change{}, err
-		}
-		lines, err := order.PriceItems(items, snap.byID)
-		if err != nil {
-			return store.Change{}, err
-		}
-		before := stock.Needs(linesOf(o.Lines), snap.recipes)
-		after := stock.Needs(linesOf(lines), snap.recipes)
-		return store.Change{Lines: lines, Stock: stock.Diff(before, after)}, nil
-	})
+	o, err := s.Order(ctx, actor, id)
 	if err != nil {
+		return o, err
+	}
+	if err := order.CheckModify(actor, o); err != nil {
+		return o, err
+	}
+	lines, err := order.PriceItems(items, snap.byID)
+	if err != nil {
+		return o, err
+	}
+	ch := store.Change{Order: o, Lines: lines, ByUserID: actor.UserID,
+		Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}
+	delta := order.Total(lines) - o.TotalCents
+	paidOnline := o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online
+	var extra payment.Receipt
+	if paidOnline && delta > 0 {
+		if s.Payments == nil {
+			return o, errs.E(errs.PaymentUnavailable, "online payment is not available")
+		}
+		if paymentSource == "" {
+			return o, errs.E(errs.Invalid, "the new total is %s more: give a payment_source from the card form", catalog.FormatEuros(delta))
+		}
+		// One key per order version and card token: a declined card then
+		// another is a new attempt, the same request again is not.
+		key := idempotencyKey(fmt.Sprintf("mod-%d-v%d-%s", o.ID, o.Version, paymentSource))
+		extra, err = s.Payments.Charge(ctx, payment.Charge{IdempotencyKey: key, SourceToken: paymentSource, AmountCents: delta, Currency: "EUR", Reference: o.Number})
+		var declined *payment.Declined
+		switch {
+		case errors.As(err, &declined):
+			return o, errs.E(errs.PaymentDeclined, "the card was declined").With("detail", declined.Code)
+		case errors.Is(err, payment.ErrUnknown):
+			return o, errs.E(errs.Unavailable, "the payment could not be confirmed and was cancelled: please try again")
+		case err != nil:
+			return o, fmt.Errorf("charge: %w", err)
+		}
+	}
+	updated, err := s.Store.UpdateOrder(ctx, ch)
+	if err != nil {
+		if extra.ID != "" {
+			if _, rerr := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + extra.ID), PaymentID: extra.ID, AmountCents: delta, Currency: "EUR", Reason: "order change failed"}); rerr != nil {
+				s.Log.Error("refund after failed change", "payment", extra.ID, "err", rerr)
+			}
+		}
 		return updated, err
 	}
-	s.published(ctx, event.OrderUpdated, updated, moved)
+	switch {
+	case extra.ID != "":
+		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: o.ID, Kind: "charge", ProviderRef: extra.ID, ChargeRef: extra.ID, AmountCents: delta, Status: extra.Status}); err != nil {
+			s.Log.Error("record charge", "order", o.Number, "payment", extra.ID, "err", err)
+		}
+	case paidOnline && delta < 0 && s.Payments != nil:
+		if _, err := s.refundAmount(ctx, updated, -delta, "order reduced"); err != nil {
+			s.Log.Error("refund the difference", "order", o.Number, "err", err)
+		}
+	}
+	s.published(ctx, event.OrderUpdated, updated, ch.Stock)
 	return updated, nil
 }
 
@@ -357,4 +456,10 @@ func notification(o order.Order, status order.Status) *store.Notification {
 		return nil
 	}
 	return &store.Notification{Kind: kind, Recipient: o.Contact.Email}
+}
+
+func randomKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

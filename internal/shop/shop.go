@@ -29,7 +29,10 @@ type Shop struct {
 	Events   *event.Broker
 	Payments payment.Provider // nil: online payment is refused
 	Maps     *maps.Client     // nil: delivery zones by postcode and a fixed time
-	Log      *slog.Logger
+	// Alert, when set, tells the administrator about a provider problem
+	// that needs a person (a refused maps key, say).
+	Alert func(ctx context.Context, kind, subject, body string)
+	Log   *slog.Logger
 	// Journal, when set, also records each event for the other instances
 	// on the same database (see app's relay).
 	Journal func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error
