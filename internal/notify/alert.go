@@ -12,15 +12,14 @@ import (
 // per interval: an outage sends a few mails, not thousands. Alerts held back
 // are counted and mentioned in the next mail of their kind.
 type Alerter struct {
-	Mailer   *Mailer // nil: alerts are only logged
-	To       string
-	Every    time.Duration
-	Log      *slog.Logger
-	mu       sync.Mutex
-	last     map[string]time.Time
-	held     map[string]int
-	now      func() time.Time
-	inflight sync.WaitGroup
+	Mailer *Mailer // nil: alerts are only logged
+	To     string
+	Every  time.Duration
+	Log    *slog.Logger
+	mu     sync.Mutex
+	last   map[string]time.Time
+	held   map[string]int
+	now    func() time.Time
 }
 
 // NewAlerter returns an alerter; mailer may be nil.
