@@ -346,6 +346,28 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 	if err != nil {
 		return o, err
 	}
+	if o.PaymentStatus != order.Paid {
+		// No money moves: decide on a fresh copy, again if another change
+		// got in between.
+		updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
+			if err := order.CheckModify(actor, o); err != nil {
+				return store.Change{}, err
+			}
+			lines, err := order.PriceItems(items, snap.byID)
+			if err != nil {
+				return store.Change{}, err
+			}
+			return store.Change{Lines: lines, Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}, nil
+		})
+		if err != nil {
+			return updated, err
+		}
+		s.published(ctx, event.OrderUpdated, updated, moved)
+		return updated, nil
+	}
+	// Money moves with the provider: decided once, on this copy; a
+	// concurrent change makes the store refuse it (and the charge is
+	// refunded below).
 	if err := order.CheckModify(actor, o); err != nil {
 		return o, err
 	}
