@@ -100,28 +100,40 @@ func (b *batcher) runBatch(batch []writeJob) {
 	// whole transaction when a statement is interrupted, which would take
 	// the other jobs with it.
 	c := conn{s: s, x: tx, tx: tx, unprepared: &unprepared, detached: true}
-	for i, j := range batch {
-		if err := j.ctx.Err(); err != nil {
-			results[i] = err
-			continue
+	if len(batch) == 1 {
+		// Alone, a job needs no savepoint: its failure is the batch's.
+		if results[0] = batch[0].ctx.Err(); results[0] == nil {
+			results[0] = batch[0].fn(c)
 		}
-		if _, err := c.exec(ctx, "SAVEPOINT job"); err != nil {
+		if results[0] != nil {
 			tx.Rollback()
-			fail(fmt.Errorf("savepoint: %w", err))
+			batch[0].done <- results[0]
 			return
 		}
-		results[i] = j.fn(c)
-		if results[i] != nil {
-			if _, err := c.exec(ctx, "ROLLBACK TO job"); err != nil {
+	} else {
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			if _, err := c.exec(ctx, "SAVEPOINT job"); err != nil {
 				tx.Rollback()
-				fail(fmt.Errorf("rollback to savepoint: %w", err))
+				fail(fmt.Errorf("savepoint: %w", err))
 				return
 			}
-		}
-		if _, err := c.exec(ctx, "RELEASE job"); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("release savepoint: %w", err))
-			return
+			results[i] = j.fn(c)
+			if results[i] != nil {
+				if _, err := c.exec(ctx, "ROLLBACK TO job"); err != nil {
+					tx.Rollback()
+					fail(fmt.Errorf("rollback to savepoint: %w", err))
+					return
+				}
+			}
+			if _, err := c.exec(ctx, "RELEASE job"); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("release savepoint: %w", err))
+				return
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -310,8 +310,18 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 // insertID runs an INSERT … and returns the new row's id.
+// PostgreSQL's driver has no LastInsertId: the row returns its id there.
 func (c conn) insertID(ctx context.Context, query string, args ...any) (int64, error) {
-	return c.s.d.insertID(c.context(ctx), c.x, query, args...)
+	if c.s.d.engine == Postgres {
+		var id int64
+		err := c.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+		return id, err
+	}
+	res, err := c.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func (c conn) context(ctx context.Context) context.Context {
