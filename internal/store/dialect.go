@@ -136,16 +136,6 @@ func (d dialect) nextOrderSeq(ctx context.Context, c conn, pizzeriaID int64) (se
 	return seq, code, err
 }
 
-// lockSharedRowsFirst reports whether a transaction must take its
-// exclusive locks on shared rows (stock levels, order counters) before
-// inserting rows that reference them. InnoDB checks a foreign key with a
-// shared lock on the parent row, which an exclusive lock taken later in the
-// same transaction turns into a deadlock under concurrency; PostgreSQL's
-// key-share locks do not conflict with such updates. SQLite has one writer
-// at a time: taking them early costs nothing there and saves writing the
-// order's number in a second statement.
-func (d dialect) lockSharedRowsFirst() bool { return d.engine != Postgres }
-
 // intParam is a placeholder PostgreSQL can type where nothing else tells
 // it the type (a CASE result); other engines infer it from the value.
 func (d dialect) intParam() string {

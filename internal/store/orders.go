@@ -30,84 +30,20 @@ var errReplay = errors.New("idempotency key already used")
 // rows — all in one transaction. With idem set, a second call with the same
 // key and request returns the first order (replayed reports that) and a call
 // with the same key and another request fails with idempotency_key_reused.
+//
+// The rows every order of a pizzeria competes for — its order counter and
+// its stock levels — are locked first, the counter before the stock: the
+// counter row is the pizzeria's lock, so the stock update may take its rows
+// in any order without risk of deadlock. InnoDB needs that order anyway (it
+// checks a foreign key with a shared lock on the parent row, which a later
+// exclusive lock turns into a deadlock). On PostgreSQL the statements are
+// pipelined (orders_pg.go), so the locks are held for two round trips.
 func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) (placed order.Order, replayed bool, err error) {
-	err = s.write(ctx, func(c conn) error {
-		o.Number = "" // a retried attempt starts afresh
-		if idem != nil {
-			if err := s.checkIdempotency(ctx, c, idem); err != nil {
-				return err
-			}
-		}
-		// The rows every order of a pizzeria competes for — its order
-		// counter and its stock levels — are locked last where the engine
-		// allows, so each order holds them for a few statements and the
-		// commit rather than the whole transaction. The counter row comes
-		// first and serves as the pizzeria's lock: the stock update may
-		// then lock its rows in any order without risk of deadlock.
-		reserve := func() error {
-			seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
-			if err != nil {
-				return notFound(err, "pizzeria")
-			}
-			o.Number = order.Number(code, seq)
-			return s.takeStock(ctx, c, o.PizzeriaID, needs)
-		}
-		early := s.d.lockSharedRowsFirst()
-		if early {
-			if err := reserve(); err != nil {
-				return err
-			}
-		}
-		now := s.Now()
-		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-		var street, postcode, city sql.NullString
-		if a := o.DeliveryAddress; a != nil {
-			street, postcode, city = sql.NullString{String: a.Street, Valid: true}, sql.NullString{String: a.Postcode, Valid: true}, sql.NullString{String: a.City, Valid: true}
-		}
-		var err error
-		o.ID, err = c.insertID(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
-			channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
-			lat_e6, lng_e6, distance_m, eta_minutes)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sql.NullString{String: o.Number, Valid: o.Number != ""}, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
-			string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
-			string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, now, now,
-			latE6(o.Location, true), latE6(o.Location, false), nullInt(o.DistanceMeters), nullInt(o.ETAMinutes))
-		if err != nil {
-			return err
-		}
-		if err := s.insertLines(ctx, c, o.ID, o.Lines); err != nil {
-			return err
-		}
-		o.History = []order.Change{{Status: o.Status, At: now, ByUserID: byUserID}}
-		if _, err := c.exec(ctx, "INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
-			o.ID, string(o.Status), now, nullInt(byUserID)); err != nil {
-			return err
-		}
-		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, byUserID, needs); err != nil {
-			return err
-		}
-		if idem != nil {
-			if _, err := c.exec(ctx, "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)",
-				idem.UserID, idem.Key, idem.RequestHash, o.ID, now); err != nil {
-				if s.d.isUnique(err) {
-					return errReplay // a concurrent request with the same key won
-				}
-				return err
-			}
-		}
-		if err := s.enqueue(ctx, c, o.ID, notify); err != nil {
-			return err
-		}
-		if early {
-			return nil
-		}
-		if err := reserve(); err != nil {
-			return err
-		}
-		_, err = c.exec(ctx, "UPDATE orders SET number = ? WHERE id = ?", o.Number, o.ID)
-		return err
-	})
+	if s.d.engine == Postgres {
+		err = s.retry(ctx, func() error { return s.placeOrderPipelined(ctx, &o, needs, byUserID, idem, notify) })
+	} else {
+		err = s.write(ctx, func(c conn) error { return s.placeOrder(ctx, c, &o, needs, byUserID, idem, notify) })
+	}
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, idem)
 	}
@@ -115,10 +51,90 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 	return o, false, err
 }
 
+func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) error {
+	if idem != nil {
+		if err := s.checkIdempotency(ctx, c, idem); err != nil {
+			return err
+		}
+	}
+	seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
+	if err != nil {
+		return notFound(err, "pizzeria")
+	}
+	now := s.Now()
+	if err := s.takeStock(ctx, c, o.PizzeriaID, needs, now); err != nil {
+		return err
+	}
+	o.Number = order.Number(code, seq)
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	o.History = []order.Change{{Status: o.Status, At: now, ByUserID: byUserID}}
+	ins := insertOrder(*o, false)
+	if o.ID, err = c.insertID(ctx, ins.query, ins.args...); err != nil {
+		return err
+	}
+	for _, st := range s.orderRows(*o, needs, byUserID, idem, notify) {
+		if _, err := c.exec(ctx, st.query, st.args...); err != nil {
+			if idem != nil && s.d.isUnique(err) {
+				return errReplay // a concurrent request with the same key won
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// stmt is a statement with its arguments, built once whichever way it is
+// then run (one by one, or pipelined on PostgreSQL).
+type stmt struct {
+	query string
+	args  []any
+}
+
+// insertOrder writes the order's row; withID when the id was drawn before.
+func insertOrder(o order.Order, withID bool) stmt {
+	var street, postcode, city sql.NullString
+	if a := o.DeliveryAddress; a != nil {
+		street, postcode, city = sql.NullString{String: a.Street, Valid: true}, sql.NullString{String: a.Postcode, Valid: true}, sql.NullString{String: a.City, Valid: true}
+	}
+	cols := `number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
+		channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
+		lat_e6, lng_e6, distance_m, eta_minutes`
+	args := []any{o.Number, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
+		string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
+		string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, o.CreatedAt, o.UpdatedAt,
+		latE6(o.Location, true), latE6(o.Location, false), nullInt(o.DistanceMeters), nullInt(o.ETAMinutes)}
+	if withID {
+		cols, args = "id, "+cols, append([]any{o.ID}, args...)
+	}
+	return stmt{"INSERT INTO orders (" + cols + ") VALUES (" + placeholders(len(args)) + ")", args}
+}
+
+// orderRows are the rows a new order writes beside its own: lines, first
+// history entry, stock ledger, idempotency key and notification.
+func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) []stmt {
+	out := []stmt{
+		insertLines(o.ID, o.Lines),
+		{"INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)", []any{o.ID, string(o.Status), o.CreatedAt, nullInt(byUserID)}},
+	}
+	if len(needs) > 0 {
+		out = append(out, ledger(o.PizzeriaID, o.ID, byUserID, needs, o.CreatedAt))
+	}
+	if idem != nil {
+		out = append(out, stmt{"INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)",
+			[]any{idem.UserID, idem.Key, idem.RequestHash, o.ID, o.CreatedAt}})
+	}
+	if notify != nil && notify.Recipient != "" {
+		out = append(out, enqueue(o.ID, notify, o.CreatedAt))
+	}
+	return out
+}
+
+const selectIdempotency = "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
+
 func (s *Store) checkIdempotency(ctx context.Context, c conn, idem *Idempotency) error {
 	var hash string
 	var orderID int64
-	err := c.queryRow(ctx, "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", idem.UserID, idem.Key).Scan(&hash, &orderID)
+	err := c.queryRow(ctx, selectIdempotency, idem.UserID, idem.Key).Scan(&hash, &orderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -131,7 +147,7 @@ func (s *Store) checkIdempotency(ctx context.Context, c conn, idem *Idempotency)
 func (s *Store) replay(ctx context.Context, idem *Idempotency) (order.Order, bool, error) {
 	var hash string
 	var orderID int64
-	err := s.read().queryRow(ctx, "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", idem.UserID, idem.Key).Scan(&hash, &orderID)
+	err := s.read().queryRow(ctx, selectIdempotency, idem.UserID, idem.Key).Scan(&hash, &orderID)
 	if err != nil {
 		return order.Order{}, false, err
 	}
@@ -142,7 +158,7 @@ func (s *Store) replay(ctx context.Context, idem *Idempotency) (order.Order, boo
 	return o, true, err
 }
 
-func (s *Store) insertLines(ctx context.Context, c conn, orderID int64, lines []order.Line) error {
+func insertLines(orderID int64, lines []order.Line) stmt {
 	var b strings.Builder
 	b.WriteString("INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis) VALUES ")
 	args := make([]any, 0, len(lines)*7)
@@ -153,8 +169,7 @@ func (s *Store) insertLines(ctx context.Context, c conn, orderID int64, lines []
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, orderID, i+1, l.ProductID, l.Name, l.Quantity, l.UnitPriceCents, l.VATBasis)
 	}
-	_, err := c.exec(ctx, b.String(), args...)
-	return err
+	return stmt{b.String(), args}
 }
 
 // Change is what a status, items or payment update does to an order. The
@@ -202,18 +217,20 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 			if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
 				return notFound(err, "pizzeria")
 			}
-		}
-		if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock); err != nil {
-			return err
-		}
-		if err := s.writeLedger(ctx, c, o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock); err != nil {
-			return err
+			if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, now); err != nil {
+				return err
+			}
+			l := ledger(o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock, now)
+			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
+				return err
+			}
 		}
 		if ch.Lines != nil {
 			if _, err := c.exec(ctx, "DELETE FROM order_lines WHERE order_id = ?", o.ID); err != nil {
 				return err
 			}
-			if err := s.insertLines(ctx, c, o.ID, ch.Lines); err != nil {
+			l := insertLines(o.ID, ch.Lines)
+			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
 				return err
 			}
 			o.Lines = ch.Lines
@@ -225,8 +242,11 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 			}
 			o.History = append(append([]order.Change(nil), o.History...), order.Change{Status: status, At: now, ByUserID: ch.ByUserID})
 		}
-		if err := s.enqueue(ctx, c, o.ID, ch.Notify); err != nil {
-			return err
+		if n := ch.Notify; n != nil && n.Recipient != "" {
+			e := enqueue(o.ID, n, now)
+			if _, err := c.exec(ctx, e.query, e.args...); err != nil {
+				return err
+			}
 		}
 		o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
 		o.Version++

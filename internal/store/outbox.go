@@ -25,14 +25,10 @@ type OutboxItem struct {
 	CreatedAt time.Time
 }
 
-func (s *Store) enqueue(ctx context.Context, c conn, orderID int64, n *Notification) error {
-	if n == nil || n.Recipient == "" {
-		return nil
-	}
-	now := s.Now()
-	_, err := c.exec(ctx, `INSERT INTO outbox (kind, order_id, recipient, lang, attempts, next_attempt_at, claimed_until, last_error, alerted, created_at, sent_at)
-		VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, ?, ?, NULL)`, n.Kind, orderID, n.Recipient, n.Lang, now, false, now)
-	return err
+// enqueue queues a notification about an order, written with the change.
+func enqueue(orderID int64, n *Notification, now time.Time) stmt {
+	return stmt{`INSERT INTO outbox (kind, order_id, recipient, lang, attempts, next_attempt_at, claimed_until, last_error, alerted, created_at, sent_at)
+		VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, ?, ?, NULL)`, []any{n.Kind, orderID, n.Recipient, n.Lang, now, false, now}}
 }
 
 // ClaimOutbox takes up to limit due notifications for this worker for

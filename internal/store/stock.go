@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/stock"
@@ -126,31 +127,14 @@ func (s *Store) Movements(ctx context.Context, pizzeriaID int64, limit int) ([]s
 }
 
 // takeStock applies needs to a pizzeria's stock inside a transaction, in
-// one statement: every level is decreased only if it holds enough
-// (quantity >= need), so whatever runs concurrently a level never goes below
-// zero. If any level lacks, fewer rows change than there are needs; then it
-// finds the first product that lacks and fails with out_of_stock (the caller
-// rolls back). Negative needs give stock back.
-func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs []stock.Need) error {
+// one statement (takeStockStmt). If any level lacks, it fails with
+// out_of_stock and the caller rolls back.
+func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs []stock.Need, now time.Time) error {
 	if len(needs) == 0 {
 		return nil
 	}
-	var delta strings.Builder
-	args := make([]any, 0, 6*len(needs)+4)
-	delta.WriteString("CASE ingredient_id")
-	for _, n := range needs {
-		delta.WriteString(" WHEN ? THEN " + s.d.intParam())
-		args = append(args, n.IngredientID, n.Quantity)
-	}
-	delta.WriteString(" END")
-	q := "UPDATE stock_levels SET quantity = quantity - " + delta.String() + ", updated_at = ? WHERE pizzeria_id = ? AND ingredient_id IN (" +
-		placeholders(len(needs)) + ") AND quantity >= " + delta.String()
-	args = append(args, s.Now(), pizzeriaID)
-	for _, n := range needs {
-		args = append(args, n.IngredientID)
-	}
-	args = append(args, args[:2*len(needs)]...)
-	res, err := c.exec(ctx, q, args...)
+	st := s.takeStockStmt(pizzeriaID, needs, now)
+	res, err := c.exec(ctx, st.query, st.args...)
 	if err != nil {
 		return err
 	}
@@ -161,17 +145,13 @@ func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs [
 	if affected == int64(len(needs)) {
 		return nil
 	}
-	levels := map[int64]int64{}
-	ids := make([]any, len(needs))
-	for i, n := range needs {
-		ids[i] = n.IngredientID
-	}
-	rows, err := c.query(ctx, "SELECT ingredient_id, quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id IN ("+placeholders(len(needs))+")",
-		append([]any{pizzeriaID}, ids...)...)
+	lv := levelsOf(pizzeriaID, needs)
+	rows, err := c.query(ctx, lv.query, lv.args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	levels := map[int64]int64{}
 	for rows.Next() {
 		var id, q int64
 		if err := rows.Scan(&id, &q); err != nil {
@@ -182,6 +162,44 @@ func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs [
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	return shortage(needs, levels)
+}
+
+// takeStockStmt decreases every level by its need only if it holds enough
+// (quantity >= need), so whatever runs concurrently a level never goes
+// below zero. If any level lacks, fewer rows change than there are needs.
+// Negative needs give stock back.
+func (s *Store) takeStockStmt(pizzeriaID int64, needs []stock.Need, now time.Time) stmt {
+	var delta strings.Builder
+	args := make([]any, 0, 6*len(needs)+4)
+	delta.WriteString("CASE ingredient_id")
+	for _, n := range needs {
+		delta.WriteString(" WHEN ? THEN " + s.d.intParam())
+		args = append(args, n.IngredientID, n.Quantity)
+	}
+	delta.WriteString(" END")
+	q := "UPDATE stock_levels SET quantity = quantity - " + delta.String() + ", updated_at = ? WHERE pizzeria_id = ? AND ingredient_id IN (" +
+		placeholders(len(needs)) + ") AND quantity >= " + delta.String()
+	args = append(args, now, pizzeriaID)
+	for _, n := range needs {
+		args = append(args, n.IngredientID)
+	}
+	return stmt{q, append(args, args[:2*len(needs)]...)}
+}
+
+// levelsOf reads the levels the needs touch: (ingredient_id, quantity).
+func levelsOf(pizzeriaID int64, needs []stock.Need) stmt {
+	args := make([]any, 1, len(needs)+1)
+	args[0] = pizzeriaID
+	for _, n := range needs {
+		args = append(args, n.IngredientID)
+	}
+	return stmt{"SELECT ingredient_id, quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id IN (" + placeholders(len(needs)) + ")", args}
+}
+
+// shortage names the first product whose needs the levels, read in the
+// transaction whose reservation fell short, do not cover.
+func shortage(needs []stock.Need, levels map[int64]int64) error {
 	for _, n := range needs {
 		if levels[n.IngredientID] < n.Quantity {
 			return errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
@@ -193,13 +211,9 @@ func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs [
 	return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
 }
 
-// writeLedger records what takeStock did for an order, in one multi-row
-// insert: reservations for what was taken, releases for what came back.
-func (s *Store) writeLedger(ctx context.Context, c conn, pizzeriaID, orderID, byUserID int64, needs []stock.Need) error {
-	if len(needs) == 0 {
-		return nil
-	}
-	now := s.Now()
+// ledger records what takeStock did for an order, in one multi-row insert:
+// reservations for what was taken, releases for what came back.
+func ledger(pizzeriaID, orderID, byUserID int64, needs []stock.Need, now time.Time) stmt {
 	var b strings.Builder
 	b.WriteString("INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at) VALUES ")
 	args := make([]any, 0, len(needs)*7)
@@ -214,6 +228,5 @@ func (s *Store) writeLedger(ctx context.Context, c conn, pizzeriaID, orderID, by
 		}
 		args = append(args, pizzeriaID, n.IngredientID, string(reason), -n.Quantity, orderID, nullInt(byUserID), now)
 	}
-	_, err := c.exec(ctx, b.String(), args...)
-	return err
+	return stmt{b.String(), args}
 }

@@ -337,6 +337,12 @@ func (s *Store) read() conn { return conn{s: s, x: s.db} }
 // write runs fn in one transaction, again if it failed only because of a
 // concurrent transaction (deadlock, serialization, busy), at most 5 times.
 func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
+	return s.retry(ctx, func() error { return s.tryWrite(ctx, fn) })
+}
+
+// retry runs a transaction again if it failed only because of a concurrent
+// one, at most 5 times in all.
+func (s *Store) retry(ctx context.Context, try func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
@@ -346,7 +352,7 @@ func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
 			case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
 			}
 		}
-		err = s.tryWrite(ctx, fn)
+		err = try()
 		if err == nil || !s.d.isRetryable(err) {
 			return err
 		}

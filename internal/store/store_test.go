@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"sort"
 	"sync"
@@ -332,6 +333,72 @@ func TestLastPizzas(t *testing.T) {
 		must(t, err)
 		if len(orders) != 10 {
 			t.Fatalf("%d orders stored, want 10", len(orders))
+		}
+	})
+}
+
+// TestRefusedOrdersLeaveNoTrace: an order refused inside its transaction
+// (unknown pizzeria, out of stock, a key already used by a concurrent
+// request) writes nothing — no order, no ledger row, no order number used
+// up — and the connections it ran on serve the next order normally.
+func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		f.stockUp(t, 1000, 1000)
+		o, needs := f.newOrder(1)
+		lost := o
+		lost.PizzeriaID = f.shop.ID + 1000
+		if _, _, err := f.s.PlaceOrder(ctx, lost, needs, f.customer.ID, nil, nil); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("unknown pizzeria: %v", err)
+		}
+		big, bigNeeds := f.newOrder(5)
+		_, _, err := f.s.PlaceOrder(ctx, big, bigNeeds, f.customer.ID, nil, nil)
+		var e1 *errs.Error
+		if !errs.Is(err, errs.OutOfStock) || !errors.As(err, &e1) || e1.Fields["product_id"] != f.pizza.ID {
+			t.Fatalf("out of stock: %v", err)
+		}
+
+		// 20 concurrent requests with one key: one order, 20 answers with it.
+		var wg sync.WaitGroup
+		ids := make([]int64, 20)
+		for i := range ids {
+			wg.Go(func() {
+				got, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "same", RequestHash: "h"}, nil)
+				if err != nil {
+					t.Errorf("request %d: %v", i, err)
+				}
+				ids[i] = got.ID
+			})
+		}
+		wg.Wait()
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("one key gave orders %v", ids)
+			}
+		}
+		next, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
+		must(t, err)
+
+		orders, err := f.s.Orders(ctx, store.OrderFilter{})
+		must(t, err)
+		var numbers []string
+		for _, o := range orders {
+			numbers = append(numbers, o.Number)
+		}
+		if want := []string{"REP-0001", "REP-0002"}; !reflect.DeepEqual(numbers, want) || orders[1].ID != next.ID {
+			t.Fatalf("orders %v, want %v", numbers, want)
+		}
+		moves, err := f.s.Movements(ctx, f.shop.ID, 100)
+		must(t, err)
+		reservations := 0
+		for _, m := range moves {
+			if m.Reason == stock.Reservation {
+				reservations++
+			}
+		}
+		if reservations != 2*len(needs) || f.level(t, f.dough.ID) != 1000-2*250 || f.level(t, f.mozza.ID) != 1000-2*100 {
+			t.Fatalf("%d reservation rows, dough %d, mozzarella %d", reservations, f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
 		}
 	})
 }

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/stock"
+)
+
+// On PostgreSQL an order's dozen statements, sent one by one, cost a dozen
+// network round trips, each waking the server and the client: most of the
+// CPU an order took on a small machine. Pipelined, the same statements
+// take two: the first draws the order's id and number and reserves its
+// stock, the second writes its rows and commits. The locks on the
+// pizzeria's counter and stock are held between the two only.
+
+// pipelineTimeout bounds a pipelined transaction, which the caller cannot
+// cancel once sent (an interrupted round trip would leave its outcome
+// unknown).
+const pipelineTimeout = 30 * time.Second
+
+func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pipelineTimeout)
+	defer cancel()
+	return s.withPgx(ctx, func(pc *pgx.Conn) error {
+		now := s.Now()
+		first := &pgx.Batch{}
+		first.Queue("BEGIN")
+		if idem != nil {
+			first.Queue(s.q(selectIdempotency), idem.UserID, idem.Key)
+		}
+		first.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id'))")
+		first.Queue(s.q("UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ? RETURNING seq, prefix"), o.PizzeriaID)
+		if len(needs) > 0 {
+			take := s.takeStockStmt(o.PizzeriaID, needs, now)
+			first.Queue(s.q(take.query), take.args...)
+		}
+		br := pc.SendBatch(ctx, first)
+		var (
+			seq         int64
+			code        string
+			replay      bool
+			short       bool
+			hash        string
+			replayOrder int64
+		)
+		err := func() error {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			if idem != nil {
+				err := br.QueryRow().Scan(&hash, &replayOrder)
+				if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+					return err
+				}
+				replay = err == nil
+			}
+			if err := br.QueryRow().Scan(&o.ID); err != nil {
+				return err
+			}
+			if err := br.QueryRow().Scan(&seq, &code); err != nil {
+				return notFound(err, "pizzeria")
+			}
+			if len(needs) > 0 {
+				tag, err := br.Exec()
+				if err != nil {
+					return err
+				}
+				short = tag.RowsAffected() != int64(len(needs))
+			}
+			return nil
+		}()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		switch {
+		case err != nil:
+			return err
+		case replay:
+			return errReplay
+		case short:
+			return s.shortagePg(ctx, pc, o.PizzeriaID, needs)
+		}
+
+		o.Number = order.Number(code, seq)
+		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+		o.History = []order.Change{{Status: o.Status, At: now, ByUserID: byUserID}}
+		second := &pgx.Batch{}
+		for _, st := range append([]stmt{insertOrder(*o, true)}, s.orderRows(*o, needs, byUserID, idem, notify)...) {
+			second.Queue(s.q(st.query), st.args...)
+		}
+		second.Queue("COMMIT")
+		if err := pc.SendBatch(ctx, second).Close(); err != nil {
+			if idem != nil && s.d.isUnique(err) {
+				return errReplay // a concurrent request with the same key won
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// shortagePg reads, inside the transaction whose reservation fell short,
+// which product lacks.
+func (s *Store) shortagePg(ctx context.Context, pc *pgx.Conn, pizzeriaID int64, needs []stock.Need) error {
+	lv := levelsOf(pizzeriaID, needs)
+	rows, err := pc.Query(ctx, s.q(lv.query), lv.args...)
+	if err != nil {
+		return err
+	}
+	levels := map[int64]int64{}
+	var id, q int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &q}, func() error {
+		levels[id] = q
+		return nil
+	}); err != nil {
+		return err
+	}
+	return shortage(needs, levels)
+}
+
+// withPgx runs fn on a connection of the pool seen as pgx's own, for
+// pipelining, which database/sql cannot express. Whatever fn leaves, the
+// connection goes back to the pool outside any transaction.
+func (s *Store) withPgx(ctx context.Context, fn func(pc *pgx.Conn) error) error {
+	sc, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	return sc.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("pipelining needs the pgx driver, not %T", dc)
+		}
+		pc := c.Conn()
+		err := fn(pc)
+		if !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
+			if _, rerr := pc.Exec(ctx, "ROLLBACK"); rerr != nil {
+				pc.Close(ctx) // the pool drops a closed connection
+			}
+		}
+		return err
+	})
+}
