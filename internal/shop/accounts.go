@@ -84,12 +84,22 @@ func (s *Shop) Authenticate(ctx context.Context, token string) (account.Actor, e
 	if len(token) < 20 || len(token) > 100 {
 		return account.Actor{}, errs.E(errs.Unauthorized, "invalid token")
 	}
-	return s.Store.SessionActor(ctx, hashToken(token))
+	hash, now := hashToken(token), time.Now()
+	if a, ok := s.sessions.get(hash, now); ok {
+		return a, nil
+	}
+	a, err := s.Store.SessionActor(ctx, hash)
+	if err == nil {
+		s.sessions.put(hash, a, now)
+	}
+	return a, err
 }
 
 // SignOut ends the session of a token.
 func (s *Shop) SignOut(ctx context.Context, token string) error {
-	return s.Store.DeleteSession(ctx, hashToken(token))
+	hash := hashToken(token)
+	s.sessions.forget(hash)
+	return s.Store.DeleteSession(ctx, hash)
 }
 
 func hashToken(token string) string {

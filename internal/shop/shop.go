@@ -37,9 +37,10 @@ type Shop struct {
 	// on the same database (see app's relay).
 	Journal func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error
 
-	mu      sync.Mutex
-	cached  *catalogSnapshot
-	Refresh time.Duration // how long the catalogue snapshot is trusted
+	sessions sessionCache
+	mu       sync.Mutex
+	cached   *catalogSnapshot
+	Refresh  time.Duration // how long the catalogue snapshot is trusted
 }
 
 // New returns a shop over a store.
