@@ -373,12 +373,21 @@ func (s *Server) ShareEvents() func(ctx context.Context) {
 	}
 }
 
+// journalLinger is how long the journal writer waits for more events
+// before writing what it has: on a busy evening a write (with its commit and
+// the NOTIFY that wakes every instance's relay) then carries the events of
+// many orders instead of one or two. Other instances show an event that
+// much later, which a screen does not notice.
+const journalLinger = 10 * time.Millisecond
+
 // writeJournal writes queued events in batches: one statement and one
 // commit for all the events that arrived meanwhile, instead of a commit
 // each. An event is a notification for screens, which reload what they show
 // when they reconnect: losing the last few in a crash is acceptable.
 func writeJournal(ctx context.Context, st *store.Store, queue <-chan store.JournalEvent, log *slog.Logger) {
 	batch := make([]store.JournalEvent, 0, 256)
+	linger := time.NewTimer(journalLinger)
+	defer linger.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -386,17 +395,20 @@ func writeJournal(ctx context.Context, st *store.Store, queue <-chan store.Journ
 		case e := <-queue:
 			batch = append(batch[:0], e)
 		}
-	drain:
+		linger.Reset(journalLinger)
+	collect:
 		for len(batch) < cap(batch) {
 			select {
 			case e := <-queue:
 				batch = append(batch, e)
-			default:
-				break drain
+			case <-linger.C:
+				break collect
+			case <-ctx.Done():
+				break collect
 			}
 		}
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := st.AppendEvents(wctx, batch); err != nil && ctx.Err() == nil {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := st.AppendEvents(wctx, batch); err != nil {
 			log.Error("event journal", "events", len(batch), "err", err)
 		}
 		cancel()
