@@ -41,6 +41,9 @@ type Store struct {
 	readStmts sync.Map // query text → *sql.Stmt on the read pool (SQLite)
 	readCount atomic.Int64
 	batch     *batcher // SQLite's group commit (batch.go)
+	// pizzeriaTurns lets one order per pizzeria at a time into PostgreSQL
+	// (orders_pg.go); a fixed number, whatever the pizzeria ids.
+	pizzeriaTurns [32]chan struct{}
 }
 
 // Engine reports which engine the store talks to.
@@ -87,6 +90,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		s.db.SetMaxOpenConns(16)
 		s.db.SetMaxIdleConns(16)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	for i := range s.pizzeriaTurns {
+		s.pizzeriaTurns[i] = make(chan struct{}, 1)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
