@@ -74,7 +74,7 @@ func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []
 	}
 	for _, st := range s.orderRows(*o, needs, byUserID, idem, notify) {
 		if _, err := c.exec(ctx, st.query, st.args...); err != nil {
-			if idem != nil && s.d.isUnique(err) {
+			if st.query == insertIdempotencyKey && s.d.isUnique(err) {
 				return errReplay // a concurrent request with the same key won
 			}
 			return err
@@ -120,8 +120,7 @@ func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, ide
 		out = append(out, ledger(o.PizzeriaID, o.ID, byUserID, needs, o.CreatedAt))
 	}
 	if idem != nil {
-		out = append(out, stmt{"INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)",
-			[]any{idem.UserID, idem.Key, idem.RequestHash, o.ID, o.CreatedAt}})
+		out = append(out, stmt{insertIdempotencyKey, []any{idem.UserID, idem.Key, idem.RequestHash, o.ID, o.CreatedAt}})
 	}
 	if notify != nil && notify.Recipient != "" {
 		out = append(out, enqueue(o.ID, notify, o.CreatedAt))
@@ -129,7 +128,10 @@ func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, ide
 	return out
 }
 
-const selectIdempotency = "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
+const (
+	selectIdempotency    = "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
+	insertIdempotencyKey = "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)"
+)
 
 func (s *Store) checkIdempotency(ctx context.Context, c conn, idem *Idempotency) error {
 	var hash string

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -109,7 +110,8 @@ func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs [
 		}
 		second.Queue("COMMIT")
 		if err := pc.SendBatch(ctx, second).Close(); err != nil {
-			if idem != nil && s.d.isUnique(err) {
+			var pgErr *pgconn.PgError
+			if s.d.isUnique(err) && errors.As(err, &pgErr) && pgErr.TableName == "idempotency_keys" {
 				return errReplay // a concurrent request with the same key won
 			}
 			return err

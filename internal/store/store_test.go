@@ -22,6 +22,7 @@ import (
 // fixture is a small chain: one pizzeria, two ingredients, one pizza.
 type fixture struct {
 	s        *store.Store
+	url      string // of its database, for a second store as another instance
 	shop     pizzeria.Pizzeria
 	dough    catalog.Ingredient
 	mozza    catalog.Ingredient
@@ -32,9 +33,11 @@ type fixture struct {
 func newFixture(t testing.TB, e store.Engine) fixture {
 	t.Helper()
 	ctx := context.Background()
-	s := storetest.Open(t, e)
-	f := fixture{s: s}
-	var err error
+	url := storetest.NewDatabase(t, e)
+	s := openStore(t, url)
+	_, err := s.Migrate(ctx)
+	must(t, err)
+	f := fixture{s: s, url: url}
 	f.shop, err = s.CreatePizzeria(ctx, pizzeria.Pizzeria{Code: "REP", Name: "République", Active: true,
 		Address: pizzeria.Address{Street: "1 rue de la République", Postcode: "69002", City: "Lyon"}, Phone: "0478000000",
 		Hours: []pizzeria.Hours{{Weekday: 5, Open: 660, Close: 1380}}, DeliveryPostcodes: []string{"69001", "69002"}})
@@ -49,6 +52,14 @@ func newFixture(t testing.TB, e store.Engine) fixture {
 	f.customer, err = s.CreateUser(ctx, account.User{Email: "marie@example.fr", Name: "Marie", PasswordHash: "x", Grants: []account.Grant{{Role: account.Customer}}})
 	must(t, err)
 	return f
+}
+
+func openStore(t testing.TB, url string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), url)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 func must(t testing.TB, err error) {
@@ -359,12 +370,14 @@ func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
 			t.Fatalf("out of stock: %v", err)
 		}
 
-		// 20 concurrent requests with one key: one order, 20 answers with it.
+		// 20 concurrent requests with one key, through two instances: one
+		// order, 20 answers with it.
+		instances := []*store.Store{f.s, openStore(t, f.url)}
 		var wg sync.WaitGroup
 		ids := make([]int64, 20)
 		for i := range ids {
 			wg.Go(func() {
-				got, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "same", RequestHash: "h"}, nil)
+				got, _, err := instances[i%2].PlaceOrder(ctx, o, needs, f.customer.ID, &store.Idempotency{UserID: f.customer.ID, Key: "same", RequestHash: "h"}, nil)
 				if err != nil {
 					t.Errorf("request %d: %v", i, err)
 				}
