@@ -91,8 +91,10 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		s.db.SetMaxIdleConns(16)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	for i := range s.pizzeriaTurns {
-		s.pizzeriaTurns[i] = make(chan struct{}, 1)
+	if s.d.engine == Postgres {
+		for i := range s.pizzeriaTurns {
+			s.pizzeriaTurns[i] = make(chan struct{}, 1)
+		}
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
