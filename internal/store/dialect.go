@@ -132,9 +132,13 @@ func (d dialect) nextOrderSeq(ctx context.Context, c conn, pizzeriaID int64) (se
 		err = c.queryRow(ctx, "SELECT seq, prefix FROM order_counters WHERE pizzeria_id = ?", pizzeriaID).Scan(&seq, &code)
 		return seq, code, err
 	}
-	err = c.queryRow(ctx, "UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ? RETURNING seq, prefix", pizzeriaID).Scan(&seq, &code)
+	err = c.queryRow(ctx, nextOrderSeqReturning, pizzeriaID).Scan(&seq, &code)
 	return seq, code, err
 }
+
+// nextOrderSeqReturning takes a pizzeria's next order number where the
+// engine can return the updated row (not MySQL).
+const nextOrderSeqReturning = "UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ? RETURNING seq, prefix"
 
 // intParam is a placeholder PostgreSQL can type where nothing else tells
 // it the type (a CASE result); other engines infer it from the value.

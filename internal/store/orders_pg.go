@@ -49,7 +49,7 @@ func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs [
 			first.Queue(s.q(selectIdempotency), idem.UserID, idem.Key)
 		}
 		first.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id'))")
-		first.Queue(s.q("UPDATE order_counters SET seq = seq + 1 WHERE pizzeria_id = ? RETURNING seq, prefix"), o.PizzeriaID)
+		first.Queue(s.q(nextOrderSeqReturning), o.PizzeriaID)
 		if len(needs) > 0 {
 			take := s.takeStockStmt(o.PizzeriaID, needs, now)
 			first.Queue(s.q(take.query), take.args...)
