@@ -47,6 +47,7 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, idem)
 	}
+	err = s.nameShortage(ctx, err)
 	o.DriverLink = order.NavigationLink(o)
 	return o, false, err
 }
@@ -255,7 +256,7 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 		o.UpdatedAt = now
 		return nil
 	})
-	return o, err
+	return o, s.nameShortage(ctx, err)
 }
 
 // OrderFilter selects orders for a list.

@@ -98,7 +98,7 @@ func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs [
 		case replay:
 			return errReplay
 		case short:
-			return s.shortagePg(ctx, pc, o.PizzeriaID, needs)
+			return &shortError{o.PizzeriaID, needs}
 		}
 
 		o.Number = order.Number(code, seq)
@@ -118,25 +118,6 @@ func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs [
 		}
 		return nil
 	})
-}
-
-// shortagePg reads, inside the transaction whose reservation fell short,
-// which product lacks.
-func (s *Store) shortagePg(ctx context.Context, pc *pgx.Conn, pizzeriaID int64, needs []stock.Need) error {
-	lv := levelsOf(pizzeriaID, needs)
-	rows, err := pc.Query(ctx, s.q(lv.query), lv.args...)
-	if err != nil {
-		return err
-	}
-	levels := map[int64]int64{}
-	var id, q int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &q}, func() error {
-		levels[id] = q
-		return nil
-	}); err != nil {
-		return err
-	}
-	return shortage(needs, levels)
 }
 
 // withPgx runs fn on a connection of the pool seen as pgx's own, for

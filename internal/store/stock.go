@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -145,8 +146,28 @@ func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs [
 	if affected == int64(len(needs)) {
 		return nil
 	}
-	lv := levelsOf(pizzeriaID, needs)
-	rows, err := c.query(ctx, lv.query, lv.args...)
+	return &shortError{pizzeriaID, needs}
+}
+
+// shortError reports a reservation that fell short. Which product lacks
+// is read once its transaction is rolled back (nameShortage): read inside
+// it, the levels the refused reservation did take would look short too.
+type shortError struct {
+	pizzeriaID int64
+	needs      []stock.Need
+}
+
+func (e *shortError) Error() string { return "not enough stock for this order" }
+
+// nameShortage turns a shortError into out_of_stock naming the product
+// that lacks; other errors pass unchanged.
+func (s *Store) nameShortage(ctx context.Context, err error) error {
+	var short *shortError
+	if !errors.As(err, &short) {
+		return err
+	}
+	lv := levelsOf(short.pizzeriaID, short.needs)
+	rows, err := s.read().query(ctx, lv.query, lv.args...)
 	if err != nil {
 		return err
 	}
@@ -162,7 +183,7 @@ func (s *Store) takeStock(ctx context.Context, c conn, pizzeriaID int64, needs [
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return shortage(needs, levels)
+	return shortage(short.needs, levels)
 }
 
 // takeStockStmt decreases every level by its need only if it holds enough
@@ -197,17 +218,16 @@ func levelsOf(pizzeriaID int64, needs []stock.Need) stmt {
 	return stmt{"SELECT ingredient_id, quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id IN (" + placeholders(len(needs)) + ")", args}
 }
 
-// shortage names the first product whose needs the levels, read in the
-// transaction whose reservation fell short, do not cover.
+// shortage names the first product whose needs the levels, read after the
+// reservation was refused, do not cover.
 func shortage(needs []stock.Need, levels map[int64]int64) error {
 	for _, n := range needs {
 		if levels[n.IngredientID] < n.Quantity {
 			return errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
 		}
 	}
-	// Every level holds enough now: another transaction changed them
-	// between the update and the check (only possible where reads do not
-	// see our own snapshot). Ask the caller to try again.
+	// Every level holds enough now: stock came back (a cancel, a delivery)
+	// since the reservation was refused. Ask the caller to try again.
 	return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
 }
 

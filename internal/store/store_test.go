@@ -415,3 +415,33 @@ func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
 		}
 	})
 }
+
+// An order short of one product's ingredient names that product, not one
+// whose ingredients the refused reservation had already taken.
+func TestShortageNamesTheProductThatLacks(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		lemonade, err := f.s.CreateIngredient(ctx, catalog.Ingredient{Name: "Limonade 33 cl", Unit: catalog.Piece}, 5)
+		must(t, err)
+		drink, err := f.s.CreateProduct(ctx, catalog.Product{Category: catalog.Drink, Name: "Limonade", PriceCents: 300, VATBasis: 550, Active: true,
+			Recipe: []catalog.RecipeLine{{IngredientID: lemonade.ID, Quantity: 1}}})
+		must(t, err)
+		// Enough for one pizza but not two: taken, the pizza's levels
+		// would read short.
+		f.stockUp(t, 300, 150)
+		o, _ := f.newOrder(1)
+		o.Lines = append(o.Lines, order.Line{ProductID: drink.ID, Name: drink.Name, Quantity: 1, UnitPriceCents: 300, VATBasis: 550})
+		o.TotalCents = order.Total(o.Lines)
+		needs := stock.Needs([]stock.Line{{ProductID: f.pizza.ID, Quantity: 1}, {ProductID: drink.ID, Quantity: 1}},
+			map[int64][]catalog.RecipeLine{f.pizza.ID: f.pizza.Recipe, drink.ID: drink.Recipe})
+		_, _, err = f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
+		var e1 *errs.Error
+		if !errs.Is(err, errs.OutOfStock) || !errors.As(err, &e1) || e1.Fields["product_id"] != drink.ID {
+			t.Fatalf("got %v (%+v), want out_of_stock for product %d", err, e1, drink.ID)
+		}
+		if f.level(t, f.dough.ID) != 300 || f.level(t, f.mozza.ID) != 150 {
+			t.Fatalf("refused order left dough %d, mozzarella %d", f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
+		}
+	})
+}
