@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,106 +21,242 @@ import (
 // network round trips, each waking the server and the client: most of the
 // CPU an order took on a small machine. Pipelined, the same statements
 // take two: the first draws the order's id and number and reserves its
-// stock, the second writes its rows and commits. The locks on the
-// pizzeria's counter and stock are held between the two only.
+// stock, the second writes its rows.
+//
+// The orders of one pizzeria take its counter row one after another
+// anyway. They queue in the pizzeria's lane, in the process, rather than
+// in the server, where each would hold a connection and a backend asleep
+// on the row lock. Whoever gets the lane's turn places every order queued
+// there in one transaction, each in a savepoint of its own so a refused
+// one is rolled back alone: one commit, one WAL flush for all of them.
+// A backlog behind a slow flush then clears in the next commit instead of
+// one flush per order. Nobody is answered before that commit.
 
 // pipelineTimeout bounds a pipelined transaction, which the caller cannot
 // cancel once sent (an interrupted round trip would leave its outcome
 // unknown).
 const pipelineTimeout = 30 * time.Second
 
+// maxOrderGroup bounds the orders sharing one transaction. Each writes in
+// a subtransaction; past 64 of them in one transaction PostgreSQL's
+// snapshots slow down for every session (subxid overflow).
+const maxOrderGroup = 32
+
+// orderLane queues the orders of the pizzerias it serves (pizzeria id
+// modulo the number of lanes).
+type orderLane struct {
+	turn  chan struct{} // held by the caller placing the lane's orders
+	mu    sync.Mutex
+	queue []*pgOrder
+}
+
+// pgOrder is an order waiting in its lane.
+type pgOrder struct {
+	ctx      context.Context
+	o        *order.Order
+	needs    []stock.Need
+	byUserID int64
+	idem     *Idempotency
+	notify   *Notification
+	done     chan error
+}
+
 func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) error {
-	// The orders of one pizzeria take its counter row one after another
-	// anyway. Queued here they wait on a channel; queued in the server
-	// each would hold a connection and a backend sleeping on a row lock,
-	// whose wake-ups cost more than the orders themselves once a few
-	// clients wait.
-	turn := s.pizzeriaTurns[uint64(o.PizzeriaID)%uint64(len(s.pizzeriaTurns))]
-	select {
-	case turn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	lane := &s.orderLanes[uint64(o.PizzeriaID)%uint64(len(s.orderLanes))]
+	job := &pgOrder{ctx: ctx, o: o, needs: needs, byUserID: byUserID, idem: idem, notify: notify, done: make(chan error, 1)}
+	lane.mu.Lock()
+	lane.queue = append(lane.queue, job)
+	lane.mu.Unlock()
+	// Queued, the order is placed or refused by whoever holds the turn,
+	// this caller or another: wait for its outcome even if the caller
+	// gives up (a cancelled order not yet sent is dropped at once).
+	for {
+		select {
+		case err := <-job.done:
+			return err
+		case lane.turn <- struct{}{}:
+			lane.mu.Lock()
+			n := min(len(lane.queue), maxOrderGroup)
+			group := slices.Clone(lane.queue[:n])
+			lane.queue = append(lane.queue[:0], lane.queue[n:]...)
+			lane.mu.Unlock()
+			s.placeGroup(group)
+			<-lane.turn
+		}
 	}
-	defer func() { <-turn }()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pipelineTimeout)
+}
+
+// placeGroup places orders in one transaction and answers each.
+func (s *Store) placeGroup(group []*pgOrder) {
+	live := make([]*pgOrder, 0, len(group))
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.done <- err
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// Counter rows locked in one order by every instance: two groups
+	// spanning the same pizzerias cannot deadlock.
+	slices.SortStableFunc(live, func(a, b *pgOrder) int { return cmp.Compare(a.o.PizzeriaID, b.o.PizzeriaID) })
+	ctx, cancel := context.WithTimeout(context.Background(), pipelineTimeout)
 	defer cancel()
-	return s.withPgx(ctx, func(pc *pgx.Conn) error {
-		now := s.Now()
-		first := &pgx.Batch{}
-		first.Queue("BEGIN")
-		if idem != nil {
-			first.Queue(s.q(selectIdempotency), idem.UserID, idem.Key)
+	results := make([]error, len(live))
+	err := s.withPgx(ctx, func(pc *pgx.Conn) error { return s.runGroup(ctx, pc, live, results) })
+	for i, j := range live {
+		if results[i] == nil {
+			results[i] = err // not committed
 		}
-		first.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id'))")
-		first.Queue(s.q(nextOrderSeqReturning), o.PizzeriaID)
-		if len(needs) > 0 {
-			take := s.takeStockStmt(o.PizzeriaID, needs, now)
-			first.Queue(s.q(take.query), take.args...)
+		j.done <- results[i]
+	}
+}
+
+// runGroup places the orders in one transaction, setting results[i] to
+// the outcome of each; an error returned fails the whole transaction.
+func (s *Store) runGroup(ctx context.Context, pc *pgx.Conn, jobs []*pgOrder, results []error) error {
+	grouped := len(jobs) > 1
+	committed := false
+	for i, j := range jobs {
+		last := i == len(jobs)-1
+		committed, results[i] = s.placeOne(ctx, pc, j, i == 0, grouped, last)
+		if results[i] == nil {
+			continue
 		}
-		br := pc.SendBatch(ctx, first)
-		var (
-			seq         int64
-			code        string
-			replay      bool
-			short       bool
-			hash        string
-			replayOrder int64
-		)
-		err := func() error {
+		if !grouped || pc.IsClosed() {
+			return results[i] // withPgx rolls back
+		}
+		if _, err := pc.Exec(ctx, "ROLLBACK TO SAVEPOINT o"); err != nil {
+			return fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if !committed {
+		return commit(ctx, pc)
+	}
+	return nil
+}
+
+// placeOne sends one order's two batches. The first opens the transaction
+// if first, the order's savepoint if grouped; the second releases it and,
+// if last, commits.
+func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, grouped, last bool) (committed bool, err error) {
+	o, needs, idem := j.o, j.needs, j.idem
+	now := s.Now()
+	b := &pgx.Batch{}
+	if first {
+		b.Queue("BEGIN")
+	}
+	if grouped {
+		b.Queue("SAVEPOINT o")
+	}
+	if idem != nil {
+		b.Queue(s.q(selectIdempotency), idem.UserID, idem.Key)
+	}
+	b.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id'))")
+	b.Queue(s.q(nextOrderSeqReturning), o.PizzeriaID)
+	if len(needs) > 0 {
+		take := s.takeStockStmt(o.PizzeriaID, needs, now)
+		b.Queue(s.q(take.query), take.args...)
+	}
+	br := pc.SendBatch(ctx, b)
+	var (
+		seq    int64
+		code   string
+		replay bool
+		short  bool
+	)
+	err = func() error {
+		for range btoi(first) + btoi(grouped) {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
-			if idem != nil {
-				err := br.QueryRow().Scan(&hash, &replayOrder)
-				if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-					return err
-				}
-				replay = err == nil
-			}
-			if err := br.QueryRow().Scan(&o.ID); err != nil {
+		}
+		if idem != nil {
+			var hash string
+			var orderID int64
+			err := br.QueryRow().Scan(&hash, &orderID)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-			if err := br.QueryRow().Scan(&seq, &code); err != nil {
-				return notFound(err, "pizzeria")
-			}
-			if len(needs) > 0 {
-				tag, err := br.Exec()
-				if err != nil {
-					return err
-				}
-				short = tag.RowsAffected() != int64(len(needs))
-			}
-			return nil
-		}()
-		if cerr := br.Close(); err == nil {
-			err = cerr
+			replay = err == nil
 		}
-		switch {
-		case err != nil:
+		if err := br.QueryRow().Scan(&o.ID); err != nil {
 			return err
-		case replay:
-			return errReplay
-		case short:
-			return &shortError{o.PizzeriaID, needs}
 		}
-
-		o.Number = order.Number(code, seq)
-		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-		o.History = []order.Change{{Status: o.Status, At: now, ByUserID: byUserID}}
-		second := &pgx.Batch{}
-		for _, st := range append([]stmt{insertOrder(*o, true)}, s.orderRows(*o, needs, byUserID, idem, notify)...) {
-			second.Queue(s.q(st.query), st.args...)
+		if err := br.QueryRow().Scan(&seq, &code); err != nil {
+			return notFound(err, "pizzeria")
 		}
-		second.Queue("COMMIT")
-		if err := pc.SendBatch(ctx, second).Close(); err != nil {
-			var pgErr *pgconn.PgError
-			if s.d.isUnique(err) && errors.As(err, &pgErr) && pgErr.TableName == "idempotency_keys" {
-				return errReplay // a concurrent request with the same key won
+		if len(needs) > 0 {
+			tag, err := br.Exec()
+			if err != nil {
+				return err
 			}
-			return err
+			short = tag.RowsAffected() != int64(len(needs))
 		}
 		return nil
-	})
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return false, err
+	case replay:
+		return false, errReplay
+	case short:
+		return false, &shortError{o.PizzeriaID, needs}
+	}
+
+	o.Number = order.Number(code, seq)
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	o.History = []order.Change{{Status: o.Status, At: now, ByUserID: j.byUserID}}
+	b = &pgx.Batch{}
+	for _, st := range append([]stmt{insertOrder(*o, true)}, s.orderRows(*o, needs, j.byUserID, idem, j.notify)...) {
+		b.Queue(s.q(st.query), st.args...)
+	}
+	if grouped {
+		b.Queue("RELEASE SAVEPOINT o")
+	}
+	if last {
+		b.Queue("COMMIT")
+	}
+	br = pc.SendBatch(ctx, b)
+	var tag pgconn.CommandTag
+	for range b.Len() {
+		if tag, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil && last && tag.String() != "COMMIT":
+		return false, fmt.Errorf("commit: the server answered %q", tag)
+	case s.d.isUnique(err) && errors.As(err, &pgErr) && pgErr.TableName == "idempotency_keys":
+		return false, errReplay // a concurrent request with the same key won
+	}
+	return err == nil && last, err
+}
+
+// commit ends the transaction, reporting a COMMIT the server turned into
+// a ROLLBACK (which it does, without error, to an aborted transaction).
+func commit(ctx context.Context, pc *pgx.Conn) error {
+	tag, err := pc.Exec(ctx, "COMMIT")
+	if err == nil && tag.String() != "COMMIT" {
+		err = fmt.Errorf("commit: the server answered %q", tag)
+	}
+	return err
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // withPgx runs fn on a connection of the pool seen as pgx's own, for

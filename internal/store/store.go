@@ -41,9 +41,9 @@ type Store struct {
 	readStmts sync.Map // query text → *sql.Stmt on the read pool (SQLite)
 	readCount atomic.Int64
 	batch     *batcher // SQLite's group commit (batch.go)
-	// pizzeriaTurns lets one order per pizzeria at a time into PostgreSQL
-	// (orders_pg.go); a fixed number, whatever the pizzeria ids.
-	pizzeriaTurns [32]chan struct{}
+	// orderLanes queue PostgreSQL's orders by pizzeria (orders_pg.go); a
+	// fixed number, whatever the pizzeria ids.
+	orderLanes [32]orderLane
 }
 
 // Engine reports which engine the store talks to.
@@ -92,8 +92,8 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if s.d.engine == Postgres {
-		for i := range s.pizzeriaTurns {
-			s.pizzeriaTurns[i] = make(chan struct{}, 1)
+		for i := range s.orderLanes {
+			s.orderLanes[i].turn = make(chan struct{}, 1)
 		}
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)

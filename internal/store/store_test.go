@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
@@ -444,4 +445,94 @@ func TestShortageNamesTheProductThatLacks(t *testing.T) {
 			t.Fatalf("refused order left dough %d, mozzarella %d", f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
 		}
 	})
+}
+
+// Orders queued together on PostgreSQL share one transaction, each in its
+// own savepoint: the refused ones (out of stock, unknown pizzeria, a key
+// already used earlier in the same transaction) are rolled back alone,
+// the others are committed, numbered without gaps.
+func TestOrdersPlacedTogether(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, store.Postgres)
+	f.stockUp(t, 10*250, 10*100)
+	queued, release := f.s.HoldOrderLane(f.shop.ID)
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
+
+	type outcome struct {
+		o        order.Order
+		replayed bool
+		err      error
+	}
+	key := &store.Idempotency{UserID: f.customer.ID, Key: "k", RequestHash: "h"}
+	o1, needs1 := f.newOrder(1)
+	big, bigNeeds := f.newOrder(1000)
+	lost := o1
+	lost.PizzeriaID = f.shop.ID + int64(f.s.OrderLanes()) // same lane, no such pizzeria
+	requests := []struct {
+		o     order.Order
+		needs []stock.Need
+		idem  *store.Idempotency
+	}{
+		{o1, needs1, nil}, {big, bigNeeds, nil}, {o1, needs1, key}, {o1, needs1, nil},
+		{o1, needs1, key}, {lost, needs1, nil}, {o1, needs1, nil},
+	}
+	outcomes := make([]outcome, len(requests))
+	var wg sync.WaitGroup
+	for i, r := range requests {
+		wg.Go(func() {
+			var out outcome
+			out.o, out.replayed, out.err = f.s.PlaceOrder(ctx, r.o, r.needs, f.customer.ID, r.idem, nil)
+			outcomes[i] = out
+		})
+		for queued() != i+1 { // queue them in this order
+			time.Sleep(time.Millisecond)
+		}
+	}
+	released = true
+	release()
+	wg.Wait()
+
+	var numbers []string
+	for i, out := range outcomes {
+		switch i {
+		case 1:
+			if !errs.Is(out.err, errs.OutOfStock) {
+				t.Errorf("order of 1000: %v, want out_of_stock", out.err)
+			}
+		case 5:
+			if !errs.Is(out.err, errs.NotFound) {
+				t.Errorf("unknown pizzeria: %v, want not_found", out.err)
+			}
+		case 4:
+			if out.err != nil || !out.replayed || out.o.ID != outcomes[2].o.ID {
+				t.Errorf("second request with the key: order %d replayed %v err %v; want order %d replayed", out.o.ID, out.replayed, out.err, outcomes[2].o.ID)
+			}
+		default:
+			if out.err != nil {
+				t.Errorf("request %d: %v", i, out.err)
+			}
+			numbers = append(numbers, out.o.Number)
+		}
+	}
+	if want := []string{"REP-0001", "REP-0002", "REP-0003", "REP-0004"}; !reflect.DeepEqual(numbers, want) {
+		t.Fatalf("numbers %v, want %v", numbers, want)
+	}
+	orders, err := f.s.Orders(ctx, store.OrderFilter{})
+	must(t, err)
+	moves, err := f.s.Movements(ctx, f.shop.ID, 100)
+	must(t, err)
+	reservations := 0
+	for _, m := range moves {
+		if m.Reason == stock.Reservation {
+			reservations++
+		}
+	}
+	if len(orders) != 4 || reservations != 4*len(needs1) || f.level(t, f.dough.ID) != 6*250 || f.level(t, f.mozza.ID) != 6*100 {
+		t.Fatalf("%d orders, %d reservation rows, dough %d, mozzarella %d", len(orders), reservations, f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
+	}
 }

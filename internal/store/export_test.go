@@ -1,0 +1,19 @@
+package store
+
+// HoldOrderLane takes the turn of a pizzeria's order lane on PostgreSQL,
+// as a caller placing orders does, so that a test can queue orders behind
+// it and see them placed in one transaction once it calls release. queued
+// counts the orders waiting.
+func (s *Store) HoldOrderLane(pizzeriaID int64) (queued func() int, release func()) {
+	lane := &s.orderLanes[uint64(pizzeriaID)%uint64(len(s.orderLanes))]
+	lane.turn <- struct{}{}
+	queued = func() int {
+		lane.mu.Lock()
+		defer lane.mu.Unlock()
+		return len(lane.queue)
+	}
+	return queued, func() { <-lane.turn }
+}
+
+// OrderLanes is how many lanes pizzerias share.
+func (s *Store) OrderLanes() int { return len(s.orderLanes) }
