@@ -126,3 +126,41 @@ func TestDemoChain(t *testing.T) {
 		}
 	}
 }
+
+// The load tool runs both phases on a fresh SQLite chain and counts only
+// what follows its warm-up.
+func TestLoadtest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two short load phases")
+	}
+	code, out, errOut := run(t, nil, "", "loadtest", "--duration", "600ms", "--warmup", "300ms", "--concurrency", "4")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"600ms measured per phase after 300ms of warm-up", "Baseline", "Over HTTP", "HTTP throughput as a share"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// | operation | ok | errors | ops/s | ...: every operation of the mix
+	// succeeded at least once in each phase, and none failed.
+	for _, op := range []string{"menu read", "place order", "kitchen transition"} {
+		rows := 0
+		for _, line := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(line, "| "+op+" |") {
+				continue
+			}
+			rows++
+			cells := strings.Split(line, "|")
+			if ok, errs := strings.TrimSpace(cells[2]), strings.TrimSpace(cells[3]); ok == "0" || errs != "0" {
+				t.Errorf("%s: %s ok, %s errors", op, ok, errs)
+			}
+		}
+		if rows != 2 {
+			t.Errorf("%s: %d rows, want one per phase:\n%s", op, rows, out)
+		}
+	}
+	if code, _, errOut := run(t, nil, "", "loadtest", "--warmup", "-1s"); code == 0 || !strings.Contains(errOut, "--warmup") {
+		t.Fatalf("negative warm-up: exit %d, %q", code, errOut)
+	}
+}

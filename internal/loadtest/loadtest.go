@@ -35,6 +35,7 @@ type Options struct {
 	Target      string // base URL of a running server; "" starts one in-process
 	DatabaseURL string
 	Duration    time.Duration
+	Warmup      time.Duration // run before each phase's measure, not counted
 	Concurrency int
 	Rate        float64 // operations per second; 0 runs closed-loop, as fast as answers come
 	MenuPct     int
@@ -49,7 +50,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	o := Options{}
 	fs.StringVar(&o.Target, "target", "", "base URL of a running server (default: start one in-process on --database)")
 	fs.StringVar(&o.DatabaseURL, "database", getenv("OCPIZZA_DATABASE_URL"), "database the baseline (and the in-process server) uses; default a fresh SQLite file")
-	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase runs")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase is measured")
+	fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "how long each phase runs first without being measured (connections opened, statements prepared)")
 	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients")
 	fs.Float64Var(&o.Rate, "rate", 0, "fixed arrival rate in operations/s (0: closed loop, as fast as possible)")
 	mix := fs.String("mix", "60,25,15", "percentages of menu reads, orders and kitchen transitions")
@@ -74,8 +76,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return fmt.Errorf("--mix must add up to 100")
 	}
 	o.MenuPct, o.OrderPct = pct[0], pct[1]
-	if o.Concurrency < 1 || o.Concurrency > 1000 || o.Duration <= 0 {
-		return fmt.Errorf("--concurrency goes from 1 to 1000 and --duration must be positive")
+	if o.Concurrency < 1 || o.Concurrency > 1000 || o.Duration <= 0 || o.Warmup < 0 {
+		return fmt.Errorf("--concurrency goes from 1 to 1000, --duration must be positive and --warmup not negative")
 	}
 	if o.Phases != "both" && o.Phases != "http" && o.Phases != "store" {
 		return fmt.Errorf("--phases is both, http or store")
@@ -116,7 +118,7 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "# Load test: %s, %d clients, %s per phase", st.Engine(), o.Concurrency, o.Duration)
+	fmt.Fprintf(w, "# Load test: %s, %d clients, %s measured per phase after %s of warm-up", st.Engine(), o.Concurrency, o.Duration, o.Warmup)
 	if o.Rate > 0 {
 		fmt.Fprintf(w, ", %.0f ops/s offered", o.Rate)
 	}
@@ -257,8 +259,12 @@ type kitchenTask struct {
 func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 	var menuRec, orderRec, kitchenRec recorder
 	queue := make(chan kitchenTask, 1<<16)
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration)
 	defer cancel()
+	// Operations begun during the warm-up run but are not counted: a
+	// fresh server opens its database connections and prepares its
+	// statements then, a cost paid once, not at every request.
+	measureFrom := time.Now().Add(o.Warmup)
 
 	// With a rate, arrivals are scheduled in advance and latency counts
 	// from the scheduled time, so a slow server cannot hide its queueing
@@ -285,13 +291,14 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 				case <-ctx.Done():
 					return
 				default:
-					missed.Add(1) // every client busy and the queue full
+					if !at.Before(measureFrom) {
+						missed.Add(1) // every client busy and the queue full
+					}
 				}
 			}
 		}()
 	}
 
-	start := time.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < o.Concurrency; c++ {
 		wg.Add(1)
@@ -312,10 +319,10 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 				switch {
 				case roll < o.MenuPct:
 					err := d.menu(ctx, rng, int64(shop))
-					record(ctx, &menuRec, began, err)
+					record(ctx, &menuRec, measureFrom, began, err)
 				case roll < o.MenuPct+o.OrderPct:
 					id, err := d.order(ctx, rng, int64(shop))
-					record(ctx, &orderRec, began, err)
+					record(ctx, &orderRec, measureFrom, began, err)
 					if err == nil {
 						select {
 						case queue <- kitchenTask{id, "preparing"}:
@@ -326,7 +333,7 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 					select {
 					case task := <-queue:
 						err := d.advance(ctx, task.id, task.next)
-						record(ctx, &kitchenRec, began, err)
+						record(ctx, &kitchenRec, measureFrom, began, err)
 						if err == nil && task.next == "preparing" {
 							select {
 							case queue <- kitchenTask{task.id, "ready"}:
@@ -335,14 +342,14 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 						}
 					default:
 						err := d.menu(ctx, rng, int64(shop))
-						record(ctx, &menuRec, began, err)
+						record(ctx, &menuRec, measureFrom, began, err)
 					}
 				}
 			}
 		}(uint64(c + 1))
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed := time.Since(measureFrom)
 	res := []Result{menuRec.result("menu read", elapsed), orderRec.result("place order", elapsed), kitchenRec.result("kitchen transition", elapsed)}
 	if n := missed.Load(); n > 0 {
 		res[0].Codes = mergeCodes(res[0].Codes, "not_sent", int(n))
@@ -358,10 +365,10 @@ func mergeCodes(m map[string]int, code string, n int) map[string]int {
 	return m
 }
 
-// record notes one operation; those cut short by the end of the phase are
-// not counted either way.
-func record(ctx context.Context, r *recorder, began time.Time, err error) {
-	if ctx.Err() != nil && err != nil {
+// record notes one operation; those begun during the warm-up or cut short
+// by the end of the phase are not counted either way.
+func record(ctx context.Context, r *recorder, measureFrom, began time.Time, err error) {
+	if began.Before(measureFrom) || ctx.Err() != nil && err != nil {
 		return
 	}
 	code := ""
