@@ -28,6 +28,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 		Items           []itemJSON          `json:"items"`
 		Fulfilment      order.Fulfilment    `json:"fulfilment"`
 		DeliveryAddress *pizzeria.Address   `json:"delivery_address"`
+		AddressID       int64               `json:"delivery_address_id"`
 		PaymentMethod   order.PaymentMethod `json:"payment_method"`
 		PaymentSource   string              `json:"payment_source"`
 		Channel         order.Channel       `json:"channel"`
@@ -43,7 +44,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 		d.Contact = *in.Customer
 	}
 	o, replayed, err := a.shop.PlaceOrder(r.Context(), actorOf(r), shop.PlaceRequest{Draft: d,
-		IdempotencyKey: r.Header.Get("Idempotency-Key"), PaymentSource: in.PaymentSource})
+		IdempotencyKey: r.Header.Get("Idempotency-Key"), PaymentSource: in.PaymentSource, AddressID: in.AddressID})
 	if err != nil {
 		writeError(w, r, err)
 		return

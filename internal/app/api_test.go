@@ -400,3 +400,79 @@ func TestHealthAndOpenAPI(t *testing.T) {
 		t.Fatalf("healthz with the database closed: %d", s)
 	}
 }
+
+// A customer keeps delivery addresses and orders to one by its id; nobody
+// else sees, uses or deletes them.
+func TestSavedAddressesOverHTTP(t *testing.T) {
+	forEngines(t, func(t *testing.T, c *chain) {
+		home := map[string]any{"street": " 8 rue Mercière ", "postcode": "69002", "city": "Lyon"}
+		saved := c.must(201, "POST", "/api/v1/me/addresses", "alice", home)
+		if saved["street"] != "8 rue Mercière" || saved["id"] == nil {
+			t.Fatalf("saved %v", saved)
+		}
+		c.must(200, "POST", "/api/v1/me/addresses", "alice", home) // kept already
+		status, list := c.call("GET", "/api/v1/me/addresses", "alice", nil)
+		if status != 200 || len(list.([]any)) != 1 {
+			t.Fatalf("list: %d %v", status, list)
+		}
+		if status, list := c.call("GET", "/api/v1/me/addresses", "bob", nil); status != 200 || len(list.([]any)) != 0 {
+			t.Fatalf("bob's list: %d %v", status, list)
+		}
+
+		o := c.order("alice", map[string]any{"delivery_address": nil, "delivery_address_id": saved["id"]})
+		if addr := o["delivery_address"].(map[string]any); addr["street"] != "8 rue Mercière" || addr["postcode"] != "69002" {
+			t.Fatalf("order delivered to %v", addr)
+		}
+		before := c.orderCount()
+		for _, tc := range []struct {
+			name, who string
+			body      map[string]any
+		}{
+			{"another customer's address", "bob", map[string]any{"delivery_address": nil, "delivery_address_id": saved["id"]}},
+			{"both an address and an id", "alice", map[string]any{"delivery_address_id": saved["id"]}},
+			{"staff with a customer's address", "counter", map[string]any{"delivery_address": nil, "delivery_address_id": saved["id"], "channel": "phone",
+				"customer": map[string]any{"name": "Jean Dupont", "phone": "0478000000"}}},
+		} {
+			body := map[string]any{"pizzeria_id": c.shop, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}},
+				"fulfilment": "delivery", "delivery_address": home, "payment_method": "on_delivery"}
+			for k, v := range tc.body {
+				body[k] = v
+			}
+			if code := c.errorCode(422, "POST", "/api/v1/orders", tc.who, body); code != "invalid" {
+				t.Errorf("%s: %s", tc.name, code)
+			}
+		}
+		if c.orderCount() != before {
+			t.Fatal("a refused order was stored")
+		}
+
+		path := "/api/v1/me/addresses/" + id(saved)
+		refusals := []struct {
+			name, method, path, who string
+			body                    any
+			status                  int
+			code                    string
+		}{
+			{"anonymous", "GET", "/api/v1/me/addresses", "", nil, 401, "unauthorized"},
+			{"staff", "GET", "/api/v1/me/addresses", "manager", nil, 403, "forbidden"},
+			{"staff saves", "POST", "/api/v1/me/addresses", "counter", home, 403, "forbidden"},
+			{"bad postcode", "POST", "/api/v1/me/addresses", "alice", map[string]any{"street": "1 rue X", "postcode": "6900", "city": "Lyon"}, 422, "invalid"},
+			{"unknown field", "POST", "/api/v1/me/addresses", "alice", map[string]any{"street": "1 rue X", "postcode": "69002", "city": "Lyon", "floor": 3}, 400, "malformed"},
+			{"another customer deletes", "DELETE", path, "bob", nil, 404, "not_found"},
+		}
+		for _, r := range refusals {
+			if code := c.errorCode(r.status, r.method, r.path, r.who, r.body); code != r.code {
+				t.Errorf("%s: %s, want %s", r.name, code, r.code)
+			}
+		}
+		if status, _ := c.call("DELETE", path, "alice", nil); status != 204 {
+			t.Fatalf("delete: %d", status)
+		}
+		if code := c.errorCode(404, "DELETE", path, "alice", nil); code != "not_found" {
+			t.Fatalf("deleted twice: %s", code)
+		}
+		if got := c.must(200, "GET", "/api/v1/orders/"+id(o), "alice", nil); got["delivery_address"].(map[string]any)["street"] != "8 rue Mercière" {
+			t.Fatalf("the order lost its address: %v", got["delivery_address"])
+		}
+	})
+}

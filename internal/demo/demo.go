@@ -155,6 +155,11 @@ func (l *loader) loadPeople(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", c.email, err)
 		}
+		// Their address is kept for later orders, as the website offers.
+		home := pizzeria.Address{Street: c.street, Postcode: c.postcode, City: "Lyon"}
+		if _, _, err := l.sh.SaveAddress(ctx, account.ActorOf(u), home); err != nil {
+			return fmt.Errorf("customer %s: %w", c.email, err)
+		}
 		l.customers = append(l.customers, u)
 		l.sum.Logins = append(l.sum.Logins, Login{Email: c.email, Role: "customer"})
 	}

@@ -27,6 +27,9 @@ type PlaceRequest struct {
 	IdempotencyKey string
 	// PaymentSource is the provider's card token for online payment.
 	PaymentSource string
+	// AddressID names one of the customer's saved addresses to deliver
+	// to, instead of Draft.DeliveryAddress.
+	AddressID int64
 }
 
 // PlaceOrder checks, prices and stores a new order, reserving its stock.
@@ -35,6 +38,19 @@ type PlaceRequest struct {
 func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceRequest) (order.Order, bool, error) {
 	if actor.Anonymous() {
 		return order.Order{}, false, errs.E(errs.Unauthorized, "sign in to order")
+	}
+	if req.AddressID != 0 {
+		if req.Draft.DeliveryAddress != nil {
+			return order.Order{}, false, errs.E(errs.Invalid, "give delivery_address or delivery_address_id, not both").With("field", "delivery_address_id")
+		}
+		saved, err := s.Store.Address(ctx, actor.UserID, req.AddressID)
+		if errs.Is(err, errs.NotFound) {
+			return order.Order{}, false, errs.E(errs.Invalid, "you keep no address %d", req.AddressID).With("field", "delivery_address_id")
+		}
+		if err != nil {
+			return order.Order{}, false, err
+		}
+		req.Draft.DeliveryAddress = &saved.Address
 	}
 	shop, err := s.Pizzeria(ctx, actor, req.Draft.PizzeriaID)
 	if err != nil {

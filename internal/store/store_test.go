@@ -536,3 +536,47 @@ func TestOrdersPlacedTogether(t *testing.T) {
 		t.Fatalf("%d orders, %d reservation rows, dough %d, mozzarella %d", len(orders), reservations, f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
 	}
 }
+
+func TestSavedAddresses(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		other, err := f.s.CreateUser(ctx, account.User{Email: "paul@example.fr", Name: "Paul", PasswordHash: "x", Grants: []account.Grant{{Role: account.Customer}}})
+		must(t, err)
+		home := pizzeria.Address{Street: "8 rue Mercière", Postcode: "69002", City: "Lyon"}
+		a, created, err := f.s.SaveAddress(ctx, f.customer.ID, home, 3)
+		must(t, err)
+		if !created || a.ID == 0 || a.Address != home {
+			t.Fatalf("saved %+v created %v", a, created)
+		}
+		if again, created, err := f.s.SaveAddress(ctx, f.customer.ID, home, 3); err != nil || created || again.ID != a.ID {
+			t.Fatalf("same address again: %+v created %v err %v", again, created, err)
+		}
+		for i, street := range []string{"1 quai Saint-Antoine", "3 place Bellecour"} {
+			if _, _, err := f.s.SaveAddress(ctx, f.customer.ID, pizzeria.Address{Street: street, Postcode: "69002", City: "Lyon"}, 3); err != nil {
+				t.Fatalf("address %d: %v", i, err)
+			}
+		}
+		if _, _, err := f.s.SaveAddress(ctx, f.customer.ID, pizzeria.Address{Street: "5 rue Neuve", Postcode: "69001", City: "Lyon"}, 3); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("fourth address of three allowed: %v", err)
+		}
+		list, err := f.s.Addresses(ctx, f.customer.ID)
+		must(t, err)
+		if len(list) != 3 || list[0].ID != a.ID {
+			t.Fatalf("addresses %+v", list)
+		}
+		if _, err := f.s.Address(ctx, other.ID, a.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another customer read the address: %v", err)
+		}
+		if err := f.s.DeleteAddress(ctx, other.ID, a.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another customer deleted the address: %v", err)
+		}
+		must(t, f.s.DeleteAddress(ctx, f.customer.ID, a.ID))
+		if err := f.s.DeleteAddress(ctx, f.customer.ID, a.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("deleted twice: %v", err)
+		}
+		if list, _ := f.s.Addresses(ctx, other.ID); len(list) != 0 {
+			t.Fatalf("other customer's addresses %+v", list)
+		}
+	})
+}
