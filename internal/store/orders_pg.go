@@ -80,8 +80,10 @@ func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs [
 			group := slices.Clone(lane.queue[:n])
 			lane.queue = append(lane.queue[:0], lane.queue[n:]...)
 			lane.mu.Unlock()
-			s.placeGroup(group)
-			<-lane.turn
+			func() {
+				defer func() { <-lane.turn }() // even if placing panics
+				s.placeGroup(group)
+			}()
 		}
 	}
 }
@@ -104,6 +106,16 @@ func (s *Store) placeGroup(group []*pgOrder) {
 	slices.SortStableFunc(live, func(a, b *pgOrder) int { return cmp.Compare(a.o.PizzeriaID, b.o.PizzeriaID) })
 	ctx, cancel := context.WithTimeout(context.Background(), pipelineTimeout)
 	defer cancel()
+	defer func() {
+		// The other callers of the group wait for an answer: give them
+		// one before the panic goes up the leader's own request.
+		if p := recover(); p != nil {
+			for _, j := range live {
+				j.done <- fmt.Errorf("placing orders: %v", p)
+			}
+			panic(p)
+		}
+	}()
 	results := make([]error, len(live))
 	err := s.withPgx(ctx, func(pc *pgx.Conn) error { return s.runGroup(ctx, pc, live, results) })
 	for i, j := range live {
