@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -159,6 +160,9 @@ func TestLoadtest(t *testing.T) {
 		if rows != 2 {
 			t.Errorf("%s: %d rows, want one per phase:\n%s", op, rows, out)
 		}
+	}
+	if runtime.GOOS == "linux" && strings.Count(out, "% taken by the host (steal)") != 2 {
+		t.Errorf("no CPU line after each phase:\n%s", out)
 	}
 	if code, _, errOut := run(t, nil, "", "loadtest", "--warmup", "-1s"); code == 0 || !strings.Contains(errOut, "--warmup") {
 		t.Fatalf("negative warm-up: exit %d, %q", code, errOut)

@@ -130,11 +130,12 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 		if err := sd.init(ctx); err != nil {
 			return err
 		}
-		baseline, err = runPhase(ctx, o, sd)
+		p, err := runPhase(ctx, o, sd)
 		if err != nil {
 			return err
 		}
-		printTable(w, "Baseline — the same operations as bare store transactions, no HTTP:", baseline)
+		baseline = p.results
+		printTable(w, "Baseline — the same operations as bare store transactions, no HTTP:", p)
 	}
 	if o.Phases != "store" {
 		target := o.Target
@@ -153,11 +154,12 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 		if err != nil {
 			return err
 		}
-		overHTTP, err = runPhase(ctx, o, d)
+		p, err := runPhase(ctx, o, d)
 		if err != nil {
 			return err
 		}
-		printTable(w, "Over HTTP — "+target+":", overHTTP)
+		overHTTP = p.results
+		printTable(w, "Over HTTP — "+target+":", p)
 	}
 	if baseline != nil && overHTTP != nil {
 		fmt.Fprintln(w, "\nHTTP throughput as a share of the bare store's, same run:")
@@ -256,7 +258,7 @@ type kitchenTask struct {
 	next string
 }
 
-func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
+func runPhase(ctx context.Context, o Options, d driver) (phase, error) {
 	var menuRec, orderRec, kitchenRec recorder
 	queue := make(chan kitchenTask, 1<<16)
 	ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration)
@@ -265,6 +267,13 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 	// fresh server opens its database connections and prepares its
 	// statements then, a cost paid once, not at every request.
 	measureFrom := time.Now().Add(o.Warmup)
+	cpuAtStart := make(chan cpuTimes, 1)
+	time.AfterFunc(o.Warmup, func() {
+		if t, ok := readCPUTimes(); ok {
+			cpuAtStart <- t
+		}
+		close(cpuAtStart)
+	})
 
 	// With a rate, arrivals are scheduled in advance and latency counts
 	// from the scheduled time, so a slow server cannot hide its queueing
@@ -354,7 +363,19 @@ func runPhase(ctx context.Context, o Options, d driver) ([]Result, error) {
 	if n := missed.Load(); n > 0 {
 		res[0].Codes = mergeCodes(res[0].Codes, "not_sent", int(n))
 	}
-	return res, nil
+	var cpu cpuUse
+	if start, ok := <-cpuAtStart; ok {
+		if end, ok := readCPUTimes(); ok {
+			cpu = cpuBetween(start, end)
+		}
+	}
+	return phase{res, cpu}, nil
+}
+
+// phase is what one phase measured.
+type phase struct {
+	results []Result
+	cpu     cpuUse
 }
 
 func mergeCodes(m map[string]int, code string, n int) map[string]int {

@@ -71,11 +71,11 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseco
 
 // printTable writes results as a Markdown table, ready for
 // docs/performance.md.
-func printTable(w io.Writer, title string, results []Result) {
+func printTable(w io.Writer, title string, p phase) {
 	fmt.Fprintf(w, "\n%s\n\n", title)
 	fmt.Fprintln(w, "| operation | ok | errors | ops/s | p50 ms | p95 ms | p99 ms |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range results {
+	for _, r := range p.results {
 		errs := fmt.Sprint(r.Errors)
 		if len(r.Codes) > 0 {
 			var parts []string
@@ -86,5 +86,8 @@ func printTable(w io.Writer, title string, results []Result) {
 			errs += " (" + strings.Join(parts, ", ") + ")"
 		}
 		fmt.Fprintf(w, "| %s | %d | %s | %.0f | %s | %s | %s |\n", r.Name, r.Count, errs, r.Rate, ms(r.P50), ms(r.P95), ms(r.P99))
+	}
+	if line := p.cpu.String(); line != "" {
+		fmt.Fprintf(w, "\n%s\n", line)
 	}
 }
