@@ -94,6 +94,20 @@ func (f fixture) level(t *testing.T, ingredientID int64) int64 {
 	return q[ingredientID]
 }
 
+// reservations counts the reservation rows of the fixture's stock ledger.
+func (f fixture) reservations(t *testing.T) int {
+	t.Helper()
+	moves, err := f.s.Movements(context.Background(), f.shop.ID, 100)
+	must(t, err)
+	n := 0
+	for _, m := range moves {
+		if m.Reason == stock.Reservation {
+			n++
+		}
+	}
+	return n
+}
+
 func forEngines(t *testing.T, fn func(t *testing.T, e store.Engine)) {
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) { fn(t, e) })
@@ -403,15 +417,7 @@ func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
 		if want := []string{"REP-0001", "REP-0002"}; !reflect.DeepEqual(numbers, want) || orders[1].ID != next.ID {
 			t.Fatalf("orders %v, want %v", numbers, want)
 		}
-		moves, err := f.s.Movements(ctx, f.shop.ID, 100)
-		must(t, err)
-		reservations := 0
-		for _, m := range moves {
-			if m.Reason == stock.Reservation {
-				reservations++
-			}
-		}
-		if reservations != 2*len(needs) || f.level(t, f.dough.ID) != 1000-2*250 || f.level(t, f.mozza.ID) != 1000-2*100 {
+		if reservations := f.reservations(t); reservations != 2*len(needs) || f.level(t, f.dough.ID) != 1000-2*250 || f.level(t, f.mozza.ID) != 1000-2*100 {
 			t.Fatalf("%d reservation rows, dough %d, mozzarella %d", reservations, f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
 		}
 	})
@@ -524,14 +530,7 @@ func TestOrdersPlacedTogether(t *testing.T) {
 	}
 	orders, err := f.s.Orders(ctx, store.OrderFilter{})
 	must(t, err)
-	moves, err := f.s.Movements(ctx, f.shop.ID, 100)
-	must(t, err)
-	reservations := 0
-	for _, m := range moves {
-		if m.Reason == stock.Reservation {
-			reservations++
-		}
-	}
+	reservations := f.reservations(t)
 	if len(orders) != 4 || reservations != 4*len(needs1) || f.level(t, f.dough.ID) != 6*250 || f.level(t, f.mozza.ID) != 6*100 {
 		t.Fatalf("%d orders, %d reservation rows, dough %d, mozzarella %d", len(orders), reservations, f.level(t, f.dough.ID), f.level(t, f.mozza.ID))
 	}
