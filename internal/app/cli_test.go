@@ -98,6 +98,11 @@ func TestDemoChain(t *testing.T) {
 	if len(shops) != 5 || pizzas < 15 {
 		t.Fatalf("%d shops, %d pizzas", len(shops), pizzas)
 	}
+	marie, err := st.UserByEmail(ctx, "marie.durand@example.fr")
+	check(t, err)
+	if addrs, err := st.Addresses(ctx, marie.ID); err != nil || len(addrs) != 1 || addrs[0].Street != "8 rue Mercière" {
+		t.Errorf("Marie's saved addresses: %+v, %v", addrs, err)
+	}
 	seen := map[order.Status]int{}
 	for _, p := range shops {
 		orders, err := st.Orders(ctx, store.OrderFilter{PizzeriaID: p.ID})
