@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -192,27 +193,20 @@ type Change struct {
 // order changed since that copy was read, nothing is written and the error
 // is a conflict: the caller reads again and decides again.
 func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error) {
-	o := ch.Order
+	if s.d.engine == Postgres && len(ch.Stock) == 0 && ch.Lines == nil {
+		return s.updateOrderPipelined(ctx, ch)
+	}
+	var updated order.Order
 	err := s.write(ctx, func(c conn) error {
-		now := s.Now()
-		status, payment, ref, total := o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents
-		if ch.Status != "" {
-			status = ch.Status
-		}
-		if ch.Payment != "" {
-			payment, ref = ch.Payment, ch.Ref
-		}
-		if ch.Lines != nil {
-			total = order.Total(ch.Lines)
-		}
-		res, err := c.exec(ctx, `UPDATE orders SET status = ?, payment_status = ?, payment_ref = ?, total_cents = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, string(status), string(payment), ref, total, now, o.ID, o.Version)
+		u := s.orderUpdate(ch, s.Now())
+		res, err := c.exec(ctx, u.guarded.query, u.guarded.args...)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", o.Number)
+			return u.conflict()
 		}
+		o := ch.Order
 		if len(ch.Stock) > 0 {
 			// The pizzeria's counter row is the lock every stock update
 			// takes first (see PlaceOrder).
@@ -220,10 +214,10 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 			if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
 				return notFound(err, "pizzeria")
 			}
-			if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, now); err != nil {
+			if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, u.next.UpdatedAt); err != nil {
 				return err
 			}
-			l := ledger(o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock, now)
+			l := ledger(o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock, u.next.UpdatedAt)
 			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
 				return err
 			}
@@ -236,27 +230,60 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
 				return err
 			}
-			o.Lines = ch.Lines
 		}
-		if status != o.Status {
-			if _, err := c.exec(ctx, "INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
-				o.ID, string(status), now, nullInt(ch.ByUserID)); err != nil {
-				return err
-			}
-			o.History = append(append([]order.Change(nil), o.History...), order.Change{Status: status, At: now, ByUserID: ch.ByUserID})
-		}
-		if n := ch.Notify; n != nil && n.Recipient != "" {
-			e := enqueue(o.ID, n, now)
-			if _, err := c.exec(ctx, e.query, e.args...); err != nil {
+		for _, st := range u.then {
+			if _, err := c.exec(ctx, st.query, st.args...); err != nil {
 				return err
 			}
 		}
-		o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
-		o.Version++
-		o.UpdatedAt = now
+		updated = u.next
 		return nil
 	})
-	return o, s.nameShortage(ctx, err)
+	if err != nil {
+		return ch.Order, s.nameShortage(ctx, err)
+	}
+	return updated, nil
+}
+
+// orderUpdate is what a change writes, beside its stock and lines.
+type orderUpdate struct {
+	guarded stmt        // the order's row, only if still at the version read
+	then    []stmt      // history entry and notification, once guarded applied
+	next    order.Order // the order as it will read once written
+}
+
+func (s *Store) orderUpdate(ch Change, now time.Time) orderUpdate {
+	o := ch.Order
+	status, payment, ref, total := o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents
+	if ch.Status != "" {
+		status = ch.Status
+	}
+	if ch.Payment != "" {
+		payment, ref = ch.Payment, ch.Ref
+	}
+	if ch.Lines != nil {
+		total = order.Total(ch.Lines)
+		o.Lines = ch.Lines
+	}
+	u := orderUpdate{guarded: stmt{`UPDATE orders SET status = ?, payment_status = ?, payment_ref = ?, total_cents = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, []any{string(status), string(payment), ref, total, now, o.ID, o.Version}}}
+	if status != o.Status {
+		u.then = append(u.then, stmt{"INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
+			[]any{o.ID, string(status), now, nullInt(ch.ByUserID)}})
+		o.History = append(append([]order.Change(nil), o.History...), order.Change{Status: status, At: now, ByUserID: ch.ByUserID})
+	}
+	if n := ch.Notify; n != nil && n.Recipient != "" {
+		u.then = append(u.then, enqueue(o.ID, n, now))
+	}
+	o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
+	o.Version++
+	o.UpdatedAt = now
+	u.next = o
+	return u
+}
+
+func (u orderUpdate) conflict() error {
+	return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", u.next.Number)
 }
 
 // OrderFilter selects orders for a list.

@@ -254,6 +254,61 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 	return err == nil && last, err
 }
 
+// updateOrderPipelined applies a change of status or payment (no stock,
+// no lines: the kitchen's, the drivers' and the counter's changes) in two
+// round trips instead of one per statement: the guarded update first, whose
+// row count says whether the order was still at the version read; then the
+// history entry, the notification and the COMMIT together.
+func (s *Store) updateOrderPipelined(ctx context.Context, ch Change) (order.Order, error) {
+	u := s.orderUpdate(ch, s.Now())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pipelineTimeout)
+	defer cancel()
+	err := s.retry(ctx, func() error {
+		return s.withPgx(ctx, func(pc *pgx.Conn) error {
+			b := &pgx.Batch{}
+			b.Queue("BEGIN")
+			b.Queue(s.q(u.guarded.query), u.guarded.args...)
+			br := pc.SendBatch(ctx, b)
+			_, err := br.Exec()
+			var tag pgconn.CommandTag
+			if err == nil {
+				tag, err = br.Exec()
+			}
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			switch {
+			case err != nil:
+				return err
+			case tag.RowsAffected() != 1:
+				return u.conflict() // withPgx rolls back
+			}
+			b = &pgx.Batch{}
+			for _, st := range u.then {
+				b.Queue(s.q(st.query), st.args...)
+			}
+			b.Queue("COMMIT")
+			br = pc.SendBatch(ctx, b)
+			for range b.Len() {
+				if tag, err = br.Exec(); err != nil {
+					break
+				}
+			}
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			if err == nil && tag.String() != "COMMIT" {
+				err = fmt.Errorf("commit: the server answered %q", tag)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return ch.Order, err
+	}
+	return u.next, nil
+}
+
 // commit ends the transaction, reporting a COMMIT the server turned into
 // a ROLLBACK (which it does, without error, to an aborted transaction).
 func commit(ctx context.Context, pc *pgx.Conn) error {
