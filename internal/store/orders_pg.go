@@ -157,11 +157,14 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 	o, needs, idem := j.o, j.needs, j.idem
 	now := s.Now()
 	b := &pgx.Batch{}
+	control := 0 // statements queued before the order's own, with nothing to read
 	if first {
 		b.Queue("BEGIN")
+		control++
 	}
 	if grouped {
 		b.Queue("SAVEPOINT o")
+		control++
 	}
 	if idem != nil {
 		b.Queue(s.q(selectIdempotency), idem.UserID, idem.Key)
@@ -180,7 +183,7 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 		short  bool
 	)
 	err = func() error {
-		for range btoi(first) + btoi(grouped) {
+		for range control {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
@@ -317,13 +320,6 @@ func commit(ctx context.Context, pc *pgx.Conn) error {
 		err = fmt.Errorf("commit: the server answered %q", tag)
 	}
 	return err
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // withPgx runs fn on a connection of the pool seen as pgx's own, for
