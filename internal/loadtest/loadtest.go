@@ -268,7 +268,7 @@ func runPhase(ctx context.Context, o Options, d driver) (phase, error) {
 	// statements then, a cost paid once, not at every request.
 	measureFrom := time.Now().Add(o.Warmup)
 	cpuAtStart := make(chan cpuTimes, 1)
-	time.AfterFunc(o.Warmup, func() {
+	cpuTimer := time.AfterFunc(o.Warmup, func() {
 		if t, ok := readCPUTimes(); ok {
 			cpuAtStart <- t
 		}
@@ -364,6 +364,9 @@ func runPhase(ctx context.Context, o Options, d driver) (phase, error) {
 		res[0].Codes = mergeCodes(res[0].Codes, "not_sent", int(n))
 	}
 	var cpu cpuUse
+	if cpuTimer.Stop() { // the phase ended before its warm-up did
+		close(cpuAtStart)
+	}
 	if start, ok := <-cpuAtStart; ok {
 		if end, ok := readCPUTimes(); ok {
 			cpu = cpuBetween(start, end)
