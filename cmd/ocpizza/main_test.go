@@ -176,3 +176,15 @@ func waitHealthy(t *testing.T, url string) {
 	}
 	t.Fatalf("%s never became healthy", url)
 }
+
+// logWithoutRequests is the process's log without its request lines, which
+// would bury what went wrong under thousands of successes.
+func (s *server) logWithoutRequests() string {
+	var kept []string
+	for _, l := range strings.Split(s.stderr.String(), "\n") {
+		if l != "" && !strings.Contains(l, "msg=request") {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}

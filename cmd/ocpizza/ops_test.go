@@ -32,7 +32,7 @@ func TestConfigurationAndProductionProfile(t *testing.T) {
 		t.Fatal("the environment did not win over the file")
 	}
 	// Production refuses to start without a strong secret and says why.
-	prod := map[string]string{"OCPIZZA_ENV": "production", "OCPIZZA_DATABASE_URL": envDB}
+	prod := map[string]string{"OCPIZZA_ENV": "production", "OCPIZZA_DATABASE_URL": envDB, "OCPIZZA_PUBLIC_URL": "https://www.ocpizza.test"}
 	code, _, errOut := ocpizza(t, prod, "", "serve", "--addr", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, "OCPIZZA_SECRET_KEY") {
 		t.Fatalf("production without secret: exit %d %q", code, errOut)
@@ -42,6 +42,7 @@ func TestConfigurationAndProductionProfile(t *testing.T) {
 		t.Fatalf("short secret: exit %d %q", code, out)
 	}
 	prod["OCPIZZA_SECRET_KEY"] = strings.Repeat("k", 40)
+	prod["OCPIZZA_METRICS_ADDR"] = freePort(t)
 	s := startServer(t, prod, "--addr", "127.0.0.1:0")
 	line := s.waitLine(t, "serving on")
 	url := strings.Fields(line)[4]
@@ -50,6 +51,14 @@ func TestConfigurationAndProductionProfile(t *testing.T) {
 		t.Fatalf("production server: %v %v", res, err)
 	}
 	res.Body.Close()
+	// Metrics on their own address, not on the site's.
+	for u, want := range map[string]int{url + "/metrics": 404, "http://" + prod["OCPIZZA_METRICS_ADDR"] + "/metrics": 200} {
+		res, err := http.Get(u)
+		if err != nil || res.StatusCode != want {
+			t.Fatalf("GET %s: %v %v, want %d", u, res, err, want)
+		}
+		res.Body.Close()
+	}
 	time.Sleep(100 * time.Millisecond)
 	if !strings.Contains(s.stderr.String(), `"msg":"serving"`) {
 		t.Fatalf("production logs are not JSON: %s", s.stderr)

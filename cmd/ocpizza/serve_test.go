@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -220,7 +221,7 @@ func TestUpdateWithoutStopping(t *testing.T) {
 	select {
 	case <-old.done:
 		if old.err != nil {
-			t.Fatalf("the old process did not stop cleanly: %v\n%s", old.err, old.stderr)
+			t.Fatalf("the old process did not stop cleanly: %v\n%s", old.err, old.logWithoutRequests())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("the old process did not stop")
@@ -240,14 +241,73 @@ func TestUpdateWithoutStopping(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	if failed.Load() != 0 || ok.Load() < 100 {
-		for _, p := range []*server{old, updated} {
-			for _, l := range strings.Split(p.stderr.String(), "\n") {
-				if !strings.Contains(l, "msg=request") && l != "" {
-					t.Log(l)
-				}
-			}
-		}
+		t.Log(old.logWithoutRequests())
+		t.Log(updated.logWithoutRequests())
 		t.Fatalf("%d requests failed (first: %v), %d succeeded", failed.Load(), firstErr.Load(), ok.Load())
 	}
 	t.Logf("%d requests, none failed, across the replacement", ok.Load())
+}
+
+// TestAddressNotSharedAcrossDatabases: SO_REUSEPORT lets a new ocpizza
+// share a running one's address for an update; one serving another
+// database must not, or requests would land in either database.
+func TestAddressNotSharedAcrossDatabases(t *testing.T) {
+	addr := freePort(t)
+	one := map[string]string{"OCPIZZA_DATA_DIR": t.TempDir()}
+	other := map[string]string{"OCPIZZA_DATA_DIR": t.TempDir()}
+	first := startServer(t, one, "--addr", addr)
+	first.waitLine(t, "serving on")
+
+	// Started as a server: before the check it served, and must not hang
+	// the test.
+	intruder := startServer(t, other, "--addr", addr)
+	timeout := time.After(30 * time.Second)
+	for line := range intruder.lines { // closed when the process exits
+		if strings.Contains(line, "serving on") {
+			t.Fatalf("a second database serves on the same address: %s", line)
+		}
+	}
+	select {
+	case <-intruder.done:
+	case <-timeout:
+		t.Fatal("the second database's server did not stop")
+	}
+	if exit, ok := intruder.err.(*exec.ExitError); !ok || exit.ExitCode() != 1 ||
+		!strings.Contains(intruder.stderr.String(), "another ocpizza already serves "+addr+" with another database") {
+		t.Fatalf("a second database on the same address: %v\n%s", intruder.err, intruder.stderr)
+	}
+
+	// The same database: shared, as an update needs.
+	second := startServer(t, one, "--addr", addr)
+	second.waitLine(t, "serving on")
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct{ Status, Database string }
+	json.NewDecoder(res.Body).Decode(&health)
+	res.Body.Close()
+	if health.Status != "ok" || len(health.Database) != 32 {
+		t.Fatalf("/healthz: %+v", health)
+	}
+
+	// A process that is not ocpizza holds the address: a clear refusal.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	code, _, errOut := ocpizza(t, other, "", "serve", "--addr", ln.Addr().String())
+	if code != 1 || !strings.Contains(errOut, "does not answer as ocpizza") {
+		t.Fatalf("an address held by something else: exit %d %s", code, errOut)
+	}
 }

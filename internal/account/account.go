@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/text"
 )
 
 // Role is what a user does in the chain.
@@ -67,6 +68,9 @@ type User struct {
 	PasswordHash string
 	Grants       []Grant
 	CreatedAt    time.Time
+	// Disabled accounts cannot sign in; their sessions ended when they
+	// were disabled.
+	Disabled bool
 }
 
 // Actor is who performs an action: a signed-in user with their grants.
@@ -151,16 +155,14 @@ func (n NewCustomer) Normalize() (NewCustomer, error) {
 		return n, err
 	}
 	n.Email = email
-	n.Name = strings.TrimSpace(n.Name)
-	n.Phone = strings.TrimSpace(n.Phone)
+	if n.Name, err = NormalizeName(n.Name); err != nil {
+		return n, err
+	}
+	if n.Phone, err = NormalizePhone(n.Phone); err != nil {
+		return n, err
+	}
 	if n.Lang != "en" {
 		n.Lang = "fr"
-	}
-	switch {
-	case n.Name == "" || utf8.RuneCountInString(n.Name) > 100:
-		return n, errs.E(errs.Invalid, "give a name of at most 100 characters")
-	case len(n.Phone) > 30:
-		return n, errs.E(errs.Invalid, "the phone number is too long")
 	}
 	if err := CheckPassword(n.Password); err != nil {
 		return n, err
@@ -168,9 +170,62 @@ func (n NewCustomer) Normalize() (NewCustomer, error) {
 	return n, nil
 }
 
+// NormalizeName trims and checks a person's name.
+func NormalizeName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > 100 {
+		return s, errs.E(errs.Invalid, "give a name of at most 100 characters").With("field", "name")
+	}
+	return s, text.Line("name", s)
+}
+
+// NormalizePhone trims and checks an optional phone number, and writes it
+// one way — digits only, French numbers from their leading 0 — so the
+// counter finds a caller whether "04 78 42 10 01" or "+33 4 78 42 10 01"
+// was typed.
+func NormalizePhone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > 30 {
+		return s, errs.E(errs.Invalid, "the phone number is too long").With("field", "phone")
+	}
+	if err := text.Line("phone", s); err != nil {
+		return s, err
+	}
+	return PhoneKey(s), nil
+}
+
+// PhoneKey is a phone number in its stored form: the digits (with a
+// leading + for a foreign number); a French +33 or 0033 becomes 0. Text
+// that is not a phone number is kept as typed.
+func PhoneKey(s string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/':
+		default:
+			return strings.TrimSpace(s)
+		}
+	}
+	k := b.String()
+	switch {
+	case strings.HasPrefix(k, "+33") && len(k) == 12:
+		k = "0" + k[3:]
+	case strings.HasPrefix(k, "0033") && len(k) == 13:
+		k = "0" + k[4:]
+	}
+	return k
+}
+
 // NormalizeEmail lowercases and checks an e-mail address.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if err := text.Line("e-mail address", s); err != nil {
+		return "", err
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 {
 		return "", errs.E(errs.Invalid, "%q is not an e-mail address", s)
@@ -179,7 +234,8 @@ func NormalizeEmail(s string) (string, error) {
 }
 
 // CheckPassword enforces the password policy: long enough to resist
-// guessing, short enough that hashing it is not a denial of service.
+// guessing, not one of the passwords guessed first, short enough that
+// hashing it is not a denial of service.
 func CheckPassword(p string) error {
 	n := utf8.RuneCountInString(p)
 	if n < 10 {
@@ -187,6 +243,9 @@ func CheckPassword(p string) error {
 	}
 	if len(p) > 256 {
 		return errs.E(errs.Invalid, "the password is too long")
+	}
+	if Common(p) {
+		return errs.E(errs.Invalid, "this password is among the most common ones, tried first by anyone guessing: choose another")
 	}
 	return nil
 }

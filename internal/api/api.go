@@ -23,7 +23,6 @@ import (
 type API struct {
 	shop   *shop.Shop
 	events *event.Broker
-	login  *limiter
 	// patterns are the routes Register added.
 	patterns []string
 	// Heartbeat is how often an idle event stream gets a comment line, so
@@ -33,7 +32,7 @@ type API struct {
 
 // New returns the API over a shop.
 func New(s *shop.Shop, events *event.Broker) *API {
-	return &API{shop: s, events: events, login: newLimiter(10, 10*time.Minute), Heartbeat: 15 * time.Second}
+	return &API{shop: s, events: events, Heartbeat: 15 * time.Second}
 }
 
 //go:embed openapi.json
@@ -68,10 +67,35 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.route(mux, "GET /api/v1/pizzerias/{id}/stock", a.auth(a.stock))
 	a.route(mux, "POST /api/v1/pizzerias/{id}/stock/movements", a.auth(a.stockMovement))
 	a.route(mux, "GET /api/v1/pizzerias/{id}/events", a.auth(a.pizzeriaEvents))
+	a.registerManage(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, r, errs.E(errs.MethodNotAllowed, "%s %s is not allowed: use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+			return
+		}
 		writeError(w, r, errs.E(errs.NotFound, "no API route %s %s", r.Method, r.URL.Path))
 	})
 }
+
+// allowed lists the methods routed for r's path. The catch-all "/api/"
+// matches every method, so the mux never answers 405 by itself: ask it
+// method by method instead.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Patterns lists the routes Register added, "METHOD /path" as given to
+// the mux: the authorization matrix test walks them all.
+func (a *API) Patterns() []string { return append([]string(nil), a.patterns...) }
 
 // route registers one API route and remembers its pattern, so a test can
 // check the OpenAPI document against the real routes.
@@ -87,15 +111,26 @@ func actorOf(r *http.Request) account.Actor {
 	return a
 }
 
+// bearer returns the token of an Authorization header. The scheme is
+// case-insensitive (RFC 9110, section 11.1).
 func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	return strings.TrimSpace(token), ok
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// private marks a response as personal: no cache (browser, proxy) keeps
+// it.
+func private(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
 }
 
 // auth requires a valid bearer token and puts its actor in the context.
 func (a *API) auth(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		private(w)
 		token, ok := bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ocpizza"`)
@@ -142,6 +177,7 @@ func userOf(u account.User) userJSON {
 }
 
 func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
+	private(w)
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -150,19 +186,11 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	key := strings.ToLower(strings.TrimSpace(in.Email))
-	if wait := a.login.wait(key, clientIP(r)); wait > 0 {
-		w.Header().Set("Retry-After", retryAfter(wait))
-		writeError(w, r, errs.E(errs.RateLimited, "too many sign-in attempts: try again in %s", wait.Round(time.Second)))
-		return
-	}
-	token, u, err := a.shop.SignIn(r.Context(), in.Email, in.Password)
+	token, u, err := a.shop.SignIn(r.Context(), in.Email, in.Password, ClientIP(r))
 	if err != nil {
-		a.login.fail(key, clientIP(r))
 		writeError(w, r, err)
 		return
 	}
-	a.login.succeed(key)
 	writeJSON(w, http.StatusOK, map[string]any{"token": token, "token_type": "Bearer",
 		"expires_in": int(shop.SessionTTL.Seconds()), "user": userOf(u)})
 }
@@ -186,6 +214,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
+	private(w)
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -197,13 +226,16 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	u, err := a.shop.SignUp(r.Context(), account.NewCustomer{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone, Lang: in.Lang})
-	if err != nil {
+	_, err := a.shop.SignUp(r.Context(), account.NewCustomer{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone, Lang: in.Lang}, ClientIP(r))
+	if err != nil && !errs.Is(err, errs.EmailTaken) {
 		writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/me")
-	writeJSON(w, http.StatusCreated, userOf(u))
+	// A new account and an e-mail that already has one get the same
+	// answer, so sign-up does not tell who is a customer: the client signs
+	// in next, with the password it chose.
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted",
+		"message": "if this e-mail address had no account, it has one now: sign in with it"})
 }
 
 // pizzeriaJSON is a pizzeria as the API shows it.
@@ -240,8 +272,13 @@ func (a *API) menu(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	items, err := a.shop.Menu(r.Context(), actorOf(r), id)
-	reply(w, r, http.StatusOK, items, err)
+	body, err := a.shop.MenuJSON(r.Context(), actorOf(r), id)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(body)
 }
 
 func (a *API) recipe(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +302,12 @@ func (a *API) recipe(w http.ResponseWriter, r *http.Request) {
 	for i, l := range p.Recipe {
 		lines[i] = line{l.IngredientID, l.Name, l.Quantity, string(l.Unit)}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"product_id": p.ID, "name": p.Name, "category": p.Category, "ingredients": lines, "memo": p.Memo})
+	steps := p.Steps
+	if steps == nil {
+		steps = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"product_id": p.ID, "name": p.Name, "category": p.Category, "ingredients": lines,
+		"steps": steps, "bake_seconds": p.BakeSeconds, "bake_celsius": p.BakeCelsius, "memo": p.Memo})
 }
 
 func (a *API) stock(w http.ResponseWriter, r *http.Request) {

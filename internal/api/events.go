@@ -1,13 +1,15 @@
 package api
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/shop"
+	"github.com/oc-pizza/ocpizza/internal/sse"
 )
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
@@ -39,41 +41,27 @@ func (a *API) orderEvents(w http.ResponseWriter, r *http.Request) {
 	a.stream(w, r, event.OrderTopic(id))
 }
 
-// stream sends a topic's events as Server-Sent Events until the client
-// leaves or the broker drops the subscription (too slow, or shutting
-// down); EventSource clients then reconnect by themselves.
+// stream sends a topic's events to the caller's session as Server-Sent
+// Events. Signing out (here or on another instance) closes it through the
+// broker; a check every half minute ends it when the session expired.
 func (a *API) stream(w http.ResponseWriter, r *http.Request, topic event.Topic) {
-	sub := a.events.Subscribe(topic)
-	defer sub.Close()
-	rc := http.NewResponseController(w)
-	// The server's write timeout is for ordinary responses; a stream
-	// lives as long as the client stays.
-	rc.SetWriteDeadline(time.Time{})
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // tell nginx not to buffer
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 3000\n: connected\n\n")
-	if err := rc.Flush(); err != nil {
-		return
+	token, _ := bearer(r)
+	actor := actorOf(r)
+	owner := event.Owner{Session: shop.SessionKey(token), UserID: actor.UserID}
+	opt := sse.Options{Heartbeat: a.Heartbeat, Recheck: 30 * time.Second, Epoch: a.events.Epoch(), Check: func(ctx context.Context) error {
+		_, err := a.shop.Authenticate(ctx, token)
+		return err
+	}}
+	var sub *event.Subscription
+	if epoch, after, reconnect := sse.LastEventID(r); reconnect {
+		// A client coming back: what it missed, if this instance still
+		// has it all, else a "reload" (it reconnected to another
+		// instance, after a restart, or after too long).
+		var complete bool
+		sub, opt.Missed, complete = a.events.SubscribeSince(topic, owner, epoch, after)
+		opt.Reload = !complete
+	} else {
+		sub = a.events.SubscribeAs(topic, owner)
 	}
-	beat := time.NewTicker(a.Heartbeat)
-	defer beat.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case ev, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, ev.Data)
-		case <-beat.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-	}
+	sse.Serve(w, r, sub, opt)
 }

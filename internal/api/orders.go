@@ -53,7 +53,13 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	writeJSON(w, http.StatusCreated, o)
+	status := http.StatusCreated
+	if o.Status == order.AwaitingPayment {
+		// The payment's outcome is not known yet: the order is confirmed
+		// or cancelled within minutes (see shop.Reconcile).
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, o)
 }
 
 func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/store"
 )
 
 // statusOf maps error codes to HTTP statuses: the one place where the
@@ -36,6 +38,21 @@ var statusOf = map[errs.Code]int{
 	errs.AddressNotFound:    http.StatusUnprocessableEntity,
 	errs.Maintenance:        http.StatusServiceUnavailable,
 	errs.Unavailable:        http.StatusServiceUnavailable,
+	errs.MethodNotAllowed:   http.StatusMethodNotAllowed,
+	errs.Closed:             http.StatusConflict,
+}
+
+// StatusOf is the HTTP status of an error: its code's, 500 for an
+// internal error. The web pages answer with the same statuses.
+func StatusOf(err error) int {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return http.StatusInternalServerError
+	}
+	if status, ok := statusOf[e.Code]; ok {
+		return status
+	}
+	return http.StatusBadRequest
 }
 
 // writeJSON encodes v into a buffer first, so an encoding failure becomes
@@ -64,10 +81,32 @@ func reply(w http.ResponseWriter, r *http.Request, status int, v any, err error)
 // the API that must speak its language.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err) }
 
+// Outage reports whether err says the database could not be reached (it
+// restarts or fails over): a moment's outage, which the client waits out
+// — a retry with the same Idempotency-Key never places an order twice. It
+// returns the 503 to answer instead, with its Retry-After.
+func Outage(err error) (error, bool) {
+	var e *errs.Error
+	if errors.As(err, &e) || !store.Unreachable(err) {
+		return err, false
+	}
+	return errs.E(errs.Unavailable, "the service is briefly unavailable: try again in a moment").Later(2 * time.Second), true
+}
+
+// SetRetryAfter says in whole seconds, rounded up, when to come back: "0"
+// would invite an immediate retry.
+func SetRetryAfter(h http.Header, d time.Duration) {
+	h.Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+}
+
 // writeError answers with the error shape {"error":{"code","message",…}}.
 // Expected errors show their message; anything else is logged and the
 // client sees only that something went wrong on our side.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if outage, ok := Outage(err); ok {
+		logger(r).Warn("database unreachable", "err", err)
+		err = outage
+	}
 	var e *errs.Error
 	if !errors.As(err, &e) {
 		if errors.Is(err, context.Canceled) {
@@ -78,9 +117,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"code": "internal", "message": "something went wrong on our side; it has been logged"}})
 		return
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = http.StatusBadRequest
+	status := StatusOf(err)
+	if e.RetryAfter > 0 {
+		SetRetryAfter(w.Header(), e.RetryAfter)
 	}
 	body := map[string]any{"code": e.Code, "message": e.Message}
 	for k, v := range e.Fields {
@@ -133,13 +172,22 @@ func decodeError(err error) error {
 	return errs.E(errs.Malformed, "the body could not be read: %v", err)
 }
 
-// LoggerKey is the context key of the request logger, set by the server.
+// LoggerKey is the context key of the request's RequestLog, set by the
+// server.
 type LoggerKey struct{}
+
+// RequestLog is what a request logs with: the server's logger and the
+// request's id, joined only when something is logged (most requests log
+// nothing but their one line, and joining costs an allocation or two).
+type RequestLog struct {
+	Log *slog.Logger
+	ID  string
+}
 
 // logger returns the request's logger (carrying its request id).
 func logger(r *http.Request) *slog.Logger {
-	if l, ok := r.Context().Value(LoggerKey{}).(*slog.Logger); ok {
-		return l
+	if l, ok := r.Context().Value(LoggerKey{}).(*RequestLog); ok {
+		return l.Log.With("request_id", l.ID)
 	}
 	return slog.Default()
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/square"
 )
 
@@ -28,46 +29,55 @@ func (a *API) RegisterSquareWebhook(mux *http.ServeMux, cfg SquareWebhook) {
 			writeError(w, r, errs.E(errs.Unauthorized, "invalid or missing signature"))
 			return
 		}
-		var n struct {
-			EventID string `json:"event_id"`
-			Type    string `json:"type"`
-			Data    struct {
-				Type   string `json:"type"`
-				Object struct {
-					Payment *struct {
-						ID     string `json:"id"`
-						Status string `json:"status"`
-					} `json:"payment"`
-					Refund *struct {
-						ID        string `json:"id"`
-						Status    string `json:"status"`
-						PaymentID string `json:"payment_id"`
-					} `json:"refund"`
-				} `json:"object"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal(body, &n); err != nil || n.EventID == "" {
-			writeError(w, r, errs.E(errs.Malformed, "not a Square notification"))
-			return
-		}
-		fresh, err := a.shop.Store.RecordWebhookEvent(r.Context(), n.EventID, n.Type)
+		n, err := decodeSquareNotice(body)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if fresh {
-			obj := n.Data.Object
-			switch {
-			case n.Type == "refund.updated" && obj.Refund != nil:
-				err = a.shop.PaymentEvent(r.Context(), obj.Refund.PaymentID, "refund", obj.Refund.Status)
-			case n.Type == "payment.updated" && obj.Payment != nil:
-				err = a.shop.PaymentEvent(r.Context(), obj.Payment.ID, "payment", obj.Payment.Status)
-			}
-			if err != nil {
-				writeError(w, r, err) // Square retries a failed delivery
-				return
-			}
+		// The event is recorded with its effect, in one transaction: a
+		// failure answers 5xx and Square delivers it again.
+		repeat, err := a.shop.PaymentEvent(r.Context(), n)
+		if err != nil {
+			writeError(w, r, err)
+			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"received": true, "repeat": !fresh})
+		writeJSON(w, http.StatusOK, map[string]any{"received": true, "repeat": repeat})
 	})
+}
+
+// decodeSquareNotice reads the parts of a Square notification the shop
+// uses.
+func decodeSquareNotice(body []byte) (shop.PaymentNotice, error) {
+	var n struct {
+		EventID string `json:"event_id"`
+		Type    string `json:"type"`
+		Data    struct {
+			Object struct {
+				Payment *struct {
+					ID          string `json:"id"`
+					Status      string `json:"status"`
+					ReferenceID string `json:"reference_id"`
+					AmountMoney struct {
+						Amount int64 `json:"amount"`
+					} `json:"amount_money"`
+				} `json:"payment"`
+				Refund *struct {
+					ID        string `json:"id"`
+					Status    string `json:"status"`
+					PaymentID string `json:"payment_id"`
+				} `json:"refund"`
+			} `json:"object"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil || n.EventID == "" || len(n.EventID) > 100 || len(n.Type) > 64 {
+		return shop.PaymentNotice{}, errs.E(errs.Malformed, "not a Square notification")
+	}
+	out := shop.PaymentNotice{EventID: n.EventID, Type: n.Type}
+	if p := n.Data.Object.Payment; p != nil {
+		out.PaymentID, out.PaymentStatus, out.Reference, out.AmountCents = p.ID, p.Status, p.ReferenceID, p.AmountMoney.Amount
+	}
+	if r := n.Data.Object.Refund; r != nil {
+		out.RefundID, out.RefundStatus, out.RefundPaymentID = r.ID, r.Status, r.PaymentID
+	}
+	return out, nil
 }

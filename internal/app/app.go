@@ -1,25 +1,18 @@
-// Package app wires the chain together and implements the ocpizza
-// subcommands. cmd/ocpizza only calls Main, so tests can run any command
-// in-process with their own environment and streams.
+// Package app wires the chain together: the configuration, the HTTP
+// server with its middleware, and App, one serving process with its
+// background work. The subcommands that use it are in package cli.
 package app
 
 import (
-	"bufio"
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/demo"
-	"github.com/oc-pizza/ocpizza/internal/errs"
-	"github.com/oc-pizza/ocpizza/internal/loadtest"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
@@ -32,15 +25,41 @@ type Env struct {
 	// Ready, if set, receives the listening address once serve accepts
 	// connections (tests use port 0).
 	Ready func(addr string)
+	// Passwords, when set, replaces the production password hasher: test
+	// fixtures give cheap parameters (hashes record theirs, so they verify
+	// anywhere).
+	Passwords *account.Hasher
 
 	configFile string // the configuration file read, if any
 }
 
-// config loads and checks the configuration of a command.
-func (e Env) config() (Config, error) {
+// Config loads and checks the configuration of a command.
+func (e Env) Config() (Config, error) {
 	c, err := LoadConfig(e.Getenv)
 	c.ConfigFile = e.configFile
 	return c, err
+}
+
+// NewShop returns the use cases over a store, with the environment's
+// password hasher when it gives one.
+func (e Env) NewShop(st *store.Store, log *slog.Logger) *shop.Shop {
+	sh := shop.New(st, nil, log)
+	if e.Passwords != nil {
+		sh.Passwords = e.Passwords
+	}
+	return sh
+}
+
+// WithConfigDir returns the environment reading the KEY=value lines of
+// DIR/ocpizza.conf (or of $OCPIZZA_CONFIG_DIR when dir is empty) where
+// the environment says nothing.
+func (e Env) WithConfigDir(dir string) (Env, error) {
+	getenv, file, err := withConfigDir(e.Getenv, dir)
+	if err != nil {
+		return e, err
+	}
+	e.Getenv, e.configFile = getenv, file
+	return e, nil
 }
 
 // OSEnv is the real process environment.
@@ -48,204 +67,22 @@ func OSEnv() Env {
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
-const usage = `ocpizza — the OC Pizza chain system
-
-Usage: ocpizza [--config DIR] COMMAND …
-
-Commands:
-  ocpizza serve [--addr HOST:PORT] [--demo]   run the website and API (migrates first)
-  ocpizza migrate                            apply pending database migrations
-  ocpizza demo                               load the demo chain into an empty database
-  ocpizza user add --email E --name N --role ROLE [--pizzeria ID]
-                                             create an account; password on standard input
-  ocpizza maintenance on [--message TEXT] | off | status
-                                             close or open the site on every instance
-  ocpizza backup [FILE] | --verify FILE       take (or check) a consistent backup
-  ocpizza restore [--force] FILE             load a backup into an empty database, any engine
-  ocpizza check                              verify the deployment, one line per check
-  ocpizza disk-check [--max-used 80]         report disk usage, alert the admin above the limit
-  ocpizza tls csr --key FILE --out FILE --host NAME…
-                                             create a key (if missing) and a certificate request
-  ocpizza probe [URL]                        exit 0 if URL (default the local /healthz) answers 200
-  ocpizza loadtest [flags]                   measure throughput and latency (see --help)
-  ocpizza version                            print the version
-
-Environment:
-  OCPIZZA_DATABASE_URL   sqlite:PATH (default sqlite:$OCPIZZA_DATA_DIR/ocpizza.db),
-                         postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db
-  OCPIZZA_DATA_DIR       data directory (default ./data)
-  OCPIZZA_ADDR           listen address (default 127.0.0.1:8080)
-  OCPIZZA_ENV            development (default) or production
-`
-
-// Main runs one command and returns the process exit code.
-func Main(ctx context.Context, args []string, env Env) int {
-	if len(args) >= 2 && (args[0] == "--config" || args[0] == "-config") {
-		getenv, file, err := withConfigDir(env.Getenv, args[1])
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "ocpizza: %v\n", err)
-			return 1
-		}
-		env.Getenv, env.configFile, args = getenv, file, args[2:]
-	} else if env.Getenv("OCPIZZA_CONFIG_DIR") != "" {
-		getenv, file, err := withConfigDir(env.Getenv, "")
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "ocpizza: %v\n", err)
-			return 1
-		}
-		env.Getenv, env.configFile = getenv, file
-	}
-	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usage)
-		return 2
-	}
-	cmds := map[string]func(context.Context, []string, Env) error{
-		"serve":       serve,
-		"migrate":     migrate,
-		"demo":        loadDemo,
-		"user":        user,
-		"version":     version,
-		"loadtest":    loadtestCmd,
-		"maintenance": maintenance,
-		"backup":      backup,
-		"restore":     restore,
-		"check":       check,
-		"disk-check":  diskCheck,
-		"tls":         tlsCmd,
-		"probe":       probe,
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-			fmt.Fprint(env.Stdout, usage)
-			return 0
-		}
-		fmt.Fprintf(env.Stderr, "ocpizza: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
-	if err := cmd(ctx, args[1:], env); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		var usageErr usageError
-		if errors.As(err, &usageErr) {
-			fmt.Fprintf(env.Stderr, "ocpizza %s: %v\n", args[0], err)
-			return 2
-		}
-		fmt.Fprintf(env.Stderr, "ocpizza %s: %s\n", args[0], message(err))
-		return 1
-	}
-	return 0
-}
-
-// usageError marks a wrong command line (exit code 2).
-type usageError struct{ error }
-
-// message shows an expected error's message alone, anything else whole.
-func message(err error) string {
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
-}
-
-func newFlags(name string, env Env) *flag.FlagSet {
-	fs := flag.NewFlagSet("ocpizza "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	return nil
-}
-
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
+// NewLogger logs as JSON in production (for the log collector), as text
+// elsewhere.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
 	if cfg.Production() {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-// openStore loads the configuration and opens the database.
-func openStore(ctx context.Context, env Env) (Config, *store.Store, error) {
-	cfg, err := env.config()
-	if err != nil {
-		return cfg, nil, err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	return cfg, st, err
-}
+// ErrDemoInProduction refuses the demo chain in production: its logins
+// and their password are printed by every demo and written in the README.
+var ErrDemoInProduction = errors.New("the demo chain's logins and password are public: refused with OCPIZZA_ENV=production")
 
-// openCurrent opens the database and refuses a schema this binary does
-// not match, saying which command to run.
-func openCurrent(ctx context.Context, env Env) (Config, *store.Store, error) {
-	cfg, st, err := openStore(ctx, env)
-	if err != nil {
-		return cfg, nil, err
-	}
-	if err := st.CheckSchema(ctx); err != nil {
-		st.Close()
-		return cfg, nil, err
-	}
-	return cfg, st, nil
-}
-
-func migrate(ctx context.Context, args []string, env Env) error {
-	if err := parse(newFlags("migrate", env), args); err != nil {
-		return err
-	}
-	_, st, err := openStore(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	applied, err := st.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	v, _, err := st.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if len(applied) == 0 {
-		fmt.Fprintf(env.Stdout, "schema up to date (version %d, %s)\n", v, st.Engine())
-		return nil
-	}
-	for _, name := range applied {
-		fmt.Fprintf(env.Stdout, "applied %s\n", name)
-	}
-	fmt.Fprintf(env.Stdout, "schema at version %d (%s)\n", v, st.Engine())
-	return nil
-}
-
-func loadDemo(ctx context.Context, args []string, env Env) error {
-	if err := parse(newFlags("demo", env), args); err != nil {
-		return err
-	}
-	cfg, st, err := openCurrent(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sum, err := demo.Load(ctx, shop.New(st, nil, newLogger(cfg, env.Stderr)))
-	if err != nil {
-		return err
-	}
-	printDemo(env.Stdout, sum, "")
-	return nil
-}
-
-func printDemo(w io.Writer, sum demo.Summary, url string) {
+// PrintDemo tells what the demo loaded and its logins, with the site's
+// address when it serves.
+func PrintDemo(w io.Writer, sum demo.Summary, url string) {
 	fmt.Fprintf(w, "Demo chain loaded: %d pizzerias, %d products, %d ingredients, %d orders.\n", sum.Pizzerias, sum.Products, sum.Ingredients, sum.Orders)
 	if url != "" {
 		fmt.Fprintf(w, "\n  Open %s/  — API at %s/api/v1/ (OpenAPI: %s/api/v1/openapi.json)\n", url, url, url)
@@ -258,64 +95,6 @@ func printDemo(w io.Writer, sum demo.Summary, url string) {
 		}
 		fmt.Fprintf(w, "  %-30s %s%s\n", l.Email, l.Role, scope)
 	}
-}
-
-func user(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 || args[0] != "add" {
-		return usageError{errors.New("usage: ocpizza user add --email E --name N --role ROLE [--pizzeria ID]")}
-	}
-	fs := newFlags("user add", env)
-	email := fs.String("email", "", "e-mail address (the login)")
-	name := fs.String("name", "", "full name")
-	role := fs.String("role", "", "customer, counter, pizzaiolo, driver, manager or admin")
-	pizzeriaID := fs.Int64("pizzeria", 0, "pizzeria id, for counter, pizzaiolo, driver and manager")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if *email == "" || *name == "" || *role == "" {
-		return usageError{errors.New("--email, --name and --role are required")}
-	}
-	g := account.Grant{Role: account.Role(*role), PizzeriaID: *pizzeriaID}
-	if err := g.Validate(); err != nil {
-		return usageError{errors.New(message(err))}
-	}
-	password, err := readPassword(env.Stdin)
-	if err != nil {
-		return err
-	}
-	cfg, st, err := openCurrent(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	u, err := shop.New(st, nil, newLogger(cfg, env.Stderr)).AddUser(ctx, *email, *name, password, []account.Grant{g})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "created user %d <%s> with role %s\n", u.ID, u.Email, g.Role)
-	return nil
-}
-
-// readPassword reads one line from standard input, so a password never
-// appears in the process list or the shell history.
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("give the password on standard input, e.g. `read -s P; echo \"$P\" | ocpizza user add …`")
-	}
-	return line, nil
-}
-
-func version(ctx context.Context, args []string, env Env) error {
-	if err := parse(newFlags("version", env), args); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, Version())
-	return nil
 }
 
 // Version describes the build: module version, commit and Go version.
@@ -342,36 +121,4 @@ func Version() string {
 		rev = "no commit"
 	}
 	return fmt.Sprintf("ocpizza %s (%s%s, %s)", v, rev, dirty, info.GoVersion)
-}
-
-func loadtestCmd(ctx context.Context, args []string, env Env) error {
-	return loadtest.Main(ctx, args, env.Stdout, env.Stderr, env.Getenv, startForLoad)
-}
-
-// startForLoad serves the chain in-process on a loopback port for the
-// load tool, with the production middleware and request logging (written
-// nowhere, but formatted as in production).
-func startForLoad(ctx context.Context, databaseURL string) (string, func(), error) {
-	st, err := store.Open(ctx, databaseURL)
-	if err != nil {
-		return "", nil, err
-	}
-	srv := NewServer(st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		st.Close()
-		return "", nil, err
-	}
-	hs := srv.HTTPServer(ln.Addr().String())
-	go hs.Serve(ln)
-	relayCtx, stopRelay := context.WithCancel(context.Background())
-	if relayEvents := srv.ShareEvents(); relayEvents != nil {
-		go relayEvents(relayCtx)
-	}
-	stop := func() {
-		stopRelay()
-		hs.Close()
-		st.Close()
-	}
-	return "http://" + ln.Addr().String(), stop, nil
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/app"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/cli/clitest"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/store/storetest"
+	"github.com/oc-pizza/ocpizza/internal/web"
 )
 
 const password = "correct horse battery"
@@ -32,8 +34,9 @@ type chain struct {
 	srv    *httptest.Server
 	server *app.Server
 	store  *store.Store
-	shop   int64 // the first pizzeria
-	other  int64 // the second
+	url    string // the database's
+	shop   int64  // the first pizzeria
+	other  int64  // the second
 	pizza  int64
 	cola   int64
 	dough  int64
@@ -43,11 +46,12 @@ type chain struct {
 func newChain(t *testing.T, e store.Engine) *chain {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, e)
-	c := &chain{t: t, store: st, tokens: map[string]string{}}
+	st, url := storetest.OpenURL(t, e)
+	c := &chain{t: t, store: st, url: url, tokens: map[string]string{}}
 	mk := func(code, postcode string) int64 {
 		p, err := st.CreatePizzeria(ctx, pizzeria.Pizzeria{Code: code, Name: "OC Pizza " + code, Active: true, Phone: "04",
-			Address: pizzeria.Address{Street: "1 rue " + code, Postcode: postcode, City: "Lyon"}, DeliveryPostcodes: []string{postcode}})
+			Address: pizzeria.Address{Street: "1 rue " + code, Postcode: postcode, City: "Lyon"}, DeliveryPostcodes: []string{postcode},
+			Hours: pizzeria.AroundTheClock()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +79,14 @@ func newChain(t *testing.T, e store.Engine) *chain {
 		}
 	}
 
-	c.server = app.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c.server = app.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
+	c.server.Shop.Passwords = cheapPasswords()
+	t.Cleanup(c.server.Shop.Close) // after the server, before the store
 	c.srv = httptest.NewServer(c.server.Handler())
 	t.Cleanup(c.srv.Close)
 
 	sh := shop.New(st, nil, slog.Default())
+	sh.Passwords = cheapPasswords()
 	users := map[string]account.Grant{
 		"counter":   {Role: account.Counter, PizzeriaID: c.shop},
 		"pizzaiolo": {Role: account.Pizzaiolo, PizzeriaID: c.shop},
@@ -95,7 +102,7 @@ func newChain(t *testing.T, e store.Engine) *chain {
 	}
 	for _, who := range []string{"alice", "bob"} {
 		status, _ := c.call("POST", "/api/v1/customers", "", map[string]any{"email": who + "@example.test", "password": password, "name": who, "phone": "0600"})
-		if status != http.StatusCreated {
+		if status != http.StatusAccepted {
 			t.Fatalf("sign up %s: %d", who, status)
 		}
 		users[who] = account.Grant{}
@@ -112,6 +119,13 @@ func newChain(t *testing.T, e store.Engine) *chain {
 		c.tokens[who] = body.(map[string]any)["token"].(string)
 	}
 	return c
+}
+
+// cheapPasswords hashes with parameters that cost almost nothing: the
+// fixtures hash hundreds of passwords, and the cost of real ones is
+// tested where it matters (account, and the sign-in flood test).
+func cheapPasswords() *account.Hasher {
+	return account.NewHasher(account.FixtureParams, account.DefaultLimits())
 }
 
 func check(t testing.TB, err error) {
@@ -215,8 +229,16 @@ func (c *chain) orderCount() int {
 
 func id(m map[string]any) string { return fmt.Sprint(int64(m["id"].(float64))) }
 
+// forEngines runs fn on a chain of each engine, side by side: each has
+// its own database, and the time goes in waiting for them.
 func forEngines(t *testing.T, fn func(t *testing.T, c *chain)) {
 	for _, e := range storetest.Engines {
-		t.Run(string(e), func(t *testing.T) { fn(t, newChain(t, e)) })
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			fn(t, newChain(t, e))
+		})
 	}
 }
+
+// run executes one ocpizza command in-process with its own environment.
+var run = clitest.Run

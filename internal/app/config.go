@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,7 +14,10 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/maps"
+	"github.com/oc-pizza/ocpizza/internal/ops"
 	"github.com/oc-pizza/ocpizza/internal/square"
+	"github.com/oc-pizza/ocpizza/internal/text"
+	"github.com/oc-pizza/ocpizza/internal/web"
 )
 
 // Config is everything the binary reads from its environment, validated
@@ -25,6 +29,11 @@ type Config struct {
 	DatabaseURL     string
 	ShutdownTimeout time.Duration
 	SecretKey       string
+	// BackupKey signs backups and checks them at restore:
+	// OCPIZZA_BACKUP_KEY, else OCPIZZA_SECRET_KEY (so that a server keeps
+	// restoring its own backups after the secret changes, or another
+	// machine restores them, by giving the old secret here).
+	BackupKey string
 
 	TLSCert, TLSKey, TLSAddr string
 
@@ -42,7 +51,21 @@ type Config struct {
 	SquareAccessToken, SquareApplicationID, SquareLocationID string
 	SquareEnvironment, SquareBaseURL                         string
 	SquareWebhookKey, SquareWebhookURL                       string
+	// SquareWebSDK is the Web Payments SDK script the checkout loads.
+	SquareWebSDK string
+	// PublicURL is the site's address for links in mails.
+	PublicURL                                                string
 	GoogleMapsAPIKey, GoogleMapsBaseURL, GoogleRoutesBaseURL string
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (OCPIZZA_TRUSTED_PROXIES: addresses or CIDR
+	// ranges, comma-separated).
+	TrustedProxies []netip.Prefix
+
+	// Metrics are never public on the site's address: they are served on
+	// MetricsAddr (an internal address) and/or on the site's /metrics to
+	// a scraper sending MetricsToken as a bearer token.
+	MetricsAddr, MetricsToken string
 
 	// ConfigFile is the file that was read, if any.
 	ConfigFile string
@@ -128,10 +151,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SquareBaseURL:       getenv("SQUARE_BASE_URL"),
 		SquareWebhookKey:    getenv("SQUARE_WEBHOOK_SIGNATURE_KEY"),
 		SquareWebhookURL:    getenv("SQUARE_WEBHOOK_URL"),
+		SquareWebSDK:        getenv("SQUARE_WEB_SDK_URL"),
+		PublicURL:           strings.TrimRight(getenv("OCPIZZA_PUBLIC_URL"), "/"),
 		GoogleMapsAPIKey:    getenv("GOOGLE_MAPS_API_KEY"),
 		GoogleMapsBaseURL:   getenv("GOOGLE_MAPS_BASE_URL"),
 		GoogleRoutesBaseURL: getenv("GOOGLE_ROUTES_BASE_URL"),
+		MetricsAddr:         getenv("OCPIZZA_METRICS_ADDR"),
+		MetricsToken:        getenv("OCPIZZA_METRICS_TOKEN"),
 	}
+	c.BackupKey = orDefault(getenv("OCPIZZA_BACKUP_KEY"), c.SecretKey)
 	c.DatabaseURL = orDefault(getenv("OCPIZZA_DATABASE_URL"), "sqlite:"+filepath.Join(c.DataDir, "ocpizza.db"))
 	c.BackupDir = orDefault(getenv("OCPIZZA_BACKUP_DIR"), filepath.Join(c.DataDir, "backups"))
 
@@ -174,6 +202,20 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.SquareBaseURL == "" {
 		c.SquareBaseURL = map[string]string{"sandbox": square.SandboxURL, "production": square.ProductionURL}[c.SquareEnvironment]
 	}
+	if c.SquareWebSDK == "" {
+		c.SquareWebSDK = map[string]string{"sandbox": square.SandboxWebSDK, "production": square.ProductionWebSDK}[c.SquareEnvironment]
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+		if c.TLS() {
+			c.PublicURL = "https://" + c.TLSAddr
+		}
+		if c.Production() {
+			bad("production needs OCPIZZA_PUBLIC_URL, the site's address as customers type it (https://…), for the links in mails")
+		}
+	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("OCPIZZA_PUBLIC_URL=%q: give the site's address, such as https://www.ocpizza.fr", c.PublicURL)
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("OCPIZZA_TLS_CERT and OCPIZZA_TLS_KEY go together: give both or neither")
 	}
@@ -186,6 +228,24 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			bad("OCPIZZA_SMTP_URL: expected smtp://user:pass@host:port")
 		}
+	}
+	for _, v := range strings.Split(getenv("OCPIZZA_TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				bad("OCPIZZA_TRUSTED_PROXIES: %q is neither an address nor a CIDR range", v)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("OCPIZZA_METRICS_TOKEN is %d bytes: give 16 or more (e.g. `openssl rand -hex 16`)", len(c.MetricsToken))
 	}
 	if c.Production() {
 		switch {
@@ -201,6 +261,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// BackupTrust is what backups are signed and checked with.
+func (c Config) BackupTrust(acceptUnsigned bool) ops.Trust {
+	return ops.Trust{Key: []byte(c.BackupKey), AcceptUnsigned: acceptUnsigned}
+}
+
 // Square returns the payment provider when online payment is configured
 // (access token and location), else nil: online orders are then refused.
 func (c Config) Square() *square.Client {
@@ -208,6 +273,16 @@ func (c Config) Square() *square.Client {
 		return nil
 	}
 	return square.New(c.SquareBaseURL, c.SquareAccessToken, c.SquareLocationID)
+}
+
+// Web is how the pages are served: secure cookies in production (served
+// over HTTPS), and card payment when Square is configured.
+func (c Config) Web() web.Options {
+	o := web.Options{Secure: c.Production()}
+	if c.Square() != nil && c.SquareApplicationID != "" {
+		o.SquareSDK, o.SquareAppID, o.SquareLocationID = c.SquareWebSDK, c.SquareApplicationID, c.SquareLocationID
+	}
+	return o
 }
 
 // Maps returns the Google Maps client when a key is set, else nil.
@@ -236,31 +311,20 @@ func (c Config) Redacted() [][2]string {
 		{"OCPIZZA_ENV", c.Env},
 		{"OCPIZZA_CONFIG_FILE", show(c.ConfigFile)},
 		{"OCPIZZA_ADDR", c.Addr},
-		{"OCPIZZA_DATABASE_URL", redactURL(c.DatabaseURL)},
+		{"OCPIZZA_DATABASE_URL", text.RedactURL(c.DatabaseURL)},
 		{"OCPIZZA_DATA_DIR", c.DataDir},
 		{"OCPIZZA_SECRET_KEY", mask(c.SecretKey)},
+		{"OCPIZZA_BACKUP_KEY", mask(c.BackupKey)},
 		{"OCPIZZA_TLS_CERT", show(c.TLSCert)},
 		{"OCPIZZA_TLS_ADDR", c.TLSAddr},
 		{"OCPIZZA_ADMIN_EMAIL", show(c.AdminEmail)},
-		{"OCPIZZA_SMTP_URL", redactURL(c.SMTPURL)},
+		{"OCPIZZA_METRICS_ADDR", show(c.MetricsAddr)},
+		{"OCPIZZA_METRICS_TOKEN", mask(c.MetricsToken)},
+		{"OCPIZZA_SMTP_URL", text.RedactURL(c.SMTPURL)},
 		{"OCPIZZA_BACKUP_DIR", c.BackupDir},
 		{"SQUARE_ACCESS_TOKEN", mask(c.SquareAccessToken)},
 		{"GOOGLE_MAPS_API_KEY", mask(c.GoogleMapsAPIKey)},
 	}
-}
-
-func redactURL(raw string) string {
-	if raw == "" {
-		return "(not set)"
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 func orDefault(v, def string) string {

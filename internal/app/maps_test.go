@@ -11,6 +11,7 @@ import (
 )
 
 func TestDeliveryWithGoogleMaps(t *testing.T) {
+	t.Parallel()
 	c := newChain(t, "sqlite")
 
 	// Without a key: fixed time, link by address text.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oc-pizza/ocpizza/internal/app"
 	"github.com/oc-pizza/ocpizza/internal/notify"
+	"github.com/oc-pizza/ocpizza/internal/notify/outbox"
 	"github.com/oc-pizza/ocpizza/internal/notify/smtptest"
 )
 
@@ -17,6 +17,7 @@ import (
 // their orders; with the mail server down for a while then back, every
 // message arrives exactly once.
 func TestNotificationsSurviveAnSMTPOutage(t *testing.T) {
+	t.Parallel()
 	forEngines(t, func(t *testing.T, c *chain) {
 		ctx := context.Background()
 		smtp := smtptest.Start(t)
@@ -24,7 +25,7 @@ func TestNotificationsSurviveAnSMTPOutage(t *testing.T) {
 		check(t, err)
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		alerts := notify.NewAlerter(nil, "", quiet)
-		send := func() { app.SendOutbox(ctx, c.store, mailer, alerts, quiet) }
+		send := func() { outbox.Send(ctx, c.store, mailer, alerts, quiet) }
 
 		smtp.SetDown(true)
 		delivery := c.order("alice", nil)
@@ -48,9 +49,9 @@ func TestNotificationsSurviveAnSMTPOutage(t *testing.T) {
 		}
 		smtp.SetDown(false)
 		send() // still waiting for the retry time
-		real := c.store.Now
-		c.store.Now = func() time.Time { return real().Add(time.Hour) }
-		defer func() { c.store.Now = real }()
+		real := c.store.Clock()
+		c.store.SetClock(func() time.Time { return real().Add(time.Hour) })
+		defer c.store.SetClock(real)
 		send()
 		send()
 		msgs := smtp.Messages()
@@ -81,4 +82,75 @@ func TestNotificationsSurviveAnSMTPOutage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOutboxBacklogAfterAnOutage: the mail server was down while orders
+// came in; back, it gets the newest confirmations first, every message
+// once, a batch per connection — and an order placed while the backlog
+// drains has its confirmation in the next batch, not behind the backlog.
+func TestOutboxBacklogAfterAnOutage(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	ctx := context.Background()
+	smtp := smtptest.Start(t)
+	mailer, err := notify.NewMailer("smtp://"+smtp.Addr, "OC Pizza <no-reply@ocpizza.fr>")
+	check(t, err)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	alerts := notify.NewAlerter(nil, "", quiet)
+	send := func() int { return outbox.Send(ctx, c.store, mailer, alerts, quiet) }
+
+	smtp.SetDown(true)
+	const orders = 60
+	var numbers []string
+	for i := range orders {
+		who := []string{"alice", "bob"}[i%2]
+		o := c.order(who, map[string]any{"fulfilment": "pickup", "delivery_address": nil, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}}})
+		numbers = append(numbers, o["number"].(string))
+		if i%3 == 0 {
+			c.must(200, "POST", "/api/v1/orders/"+id(o)+"/status", "pizzaiolo", map[string]any{"status": "preparing"})
+		}
+	}
+	send() // refused: the server is down; every message waits its retry
+	if len(smtp.Messages()) != 0 || smtp.Sessions() != 0 {
+		t.Fatal("sent while down")
+	}
+	smtp.SetDown(false)
+	real := c.store.Clock()
+	c.store.SetClock(func() time.Time { return real().Add(time.Hour) })
+	defer c.store.SetClock(real)
+
+	if n := send(); n != 20 {
+		t.Fatalf("first batch: %d", n)
+	}
+	first := smtp.Messages()
+	for i, m := range first[:15] {
+		want := numbers[orders-1-i] + "_confirm" // the subject is Q-encoded
+		if !strings.Contains(m.Text(), want) {
+			t.Fatalf("message %d of the first batch is not the confirmation of %s:\n%.300s", i, want, m.Data)
+		}
+	}
+	fresh := c.order("alice", map[string]any{"fulfilment": "pickup", "delivery_address": nil})
+	if n := send(); n != 20 {
+		t.Fatalf("second batch: %d", n)
+	}
+	if second := smtp.Messages()[20]; !strings.Contains(second.Text(), fresh["number"].(string)+"_confirm") {
+		t.Fatalf("the fresh order's confirmation waited behind the backlog: %.300s", second.Data)
+	}
+	for send() > 0 {
+	}
+	msgs := smtp.Messages()
+	subjects := map[string]int{}
+	for _, m := range msgs {
+		for _, line := range strings.Split(m.Data, "\r\n") {
+			if s, ok := strings.CutPrefix(line, "Subject: "); ok {
+				subjects[s]++
+			}
+		}
+	}
+	if want := orders + orders/3 + 1; len(msgs) != want || len(subjects) != want {
+		t.Fatalf("%d messages, %d subjects, want %d each", len(msgs), len(subjects), want)
+	}
+	if batches := (len(msgs) + 19) / 20; smtp.Sessions() != batches {
+		t.Fatalf("%d connections for %d messages, want one per batch (%d)", smtp.Sessions(), len(msgs), batches)
+	}
 }

@@ -16,6 +16,7 @@ import (
 )
 
 func TestOnlinePaymentWithSquare(t *testing.T) {
+	t.Parallel()
 	c := newChain(t, "sqlite")
 	fake := squaretest.Start(t)
 	sq := square.New(fake.URL, fake.Token, "LOC1")

@@ -3,12 +3,16 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -41,17 +45,35 @@ type Server struct {
 	Log         *slog.Logger
 	// SquareWebhook enables POST /webhooks/square when its key is set.
 	SquareWebhook api.SquareWebhook
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: behind them, the client's address is the last one they
+	// add, which sign-ins and sign-ups are throttled by.
+	TrustedProxies []netip.Prefix
+	// DatabaseID is the identity of the database served, which /healthz
+	// tells, so that instances of different databases never share an
+	// address (see checkShare).
+	DatabaseID string
+	// MetricsToken, when set, opens the site's /metrics to a scraper that
+	// sends it as a bearer token; otherwise the site has no /metrics (see
+	// MetricsHandler for an internal address).
+	MetricsToken string
 
 	errorsMu     sync.Mutex
 	errorsWindow time.Time
 	errorsCount  int
 }
 
-// NewServer wires a server over an open, migrated store.
-func NewServer(st *store.Store, log *slog.Logger) *Server {
+// NewServer wires a server over an open, migrated store; pages tells the
+// web pages how they are served (secure cookies, card payment).
+func NewServer(st *store.Store, log *slog.Logger, pages web.Options) *Server {
 	events := event.NewBroker()
 	sh := shop.New(st, events, log)
-	s := &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Pages: web.New(sh, log),
+	site, err := web.New(sh, events, log, pages)
+	if err != nil {
+		// The templates and texts are embedded: any page test finds this.
+		panic(fmt.Sprintf("web pages: %v", err))
+	}
+	s := &Server{Store: st, Shop: sh, Events: events, API: api.New(sh, events), Pages: site,
 		Maintenance: &ops.MaintenanceWatch{}, Alerts: notify.NewAlerter(nil, "", log), Log: log}
 	s.Metrics = metrics.New(metricsSource{s}, log)
 	return s
@@ -64,7 +86,9 @@ const maxBody = 1 << 20
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeStatus(w, http.StatusOK, "ok")
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(map[string]string{"status": "ok", "database": s.DatabaseID})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if s.Maintenance.Current().On {
@@ -80,13 +104,88 @@ func (s *Server) Handler() http.Handler {
 		}
 		writeStatus(w, http.StatusOK, "ready")
 	})
-	mux.Handle("GET /metrics", s.Metrics.Handler())
+	if s.MetricsToken != "" {
+		mux.Handle("GET /metrics", requireToken(s.MetricsToken, s.Metrics.Handler()))
+	}
 	if s.SquareWebhook.SignatureKey != "" {
 		s.API.RegisterSquareWebhook(mux, s.SquareWebhook)
 	}
 	s.API.Register(mux)
 	s.Pages.Register(mux)
-	return s.recoverPanics(s.logRequests(mux, securityHeaders(limitBody(s.maintenanceGate(mux)))))
+	return s.recoverPanics(s.clientAddress(s.logRequests(mux, securityHeaders(limitBody(s.maintenanceGate(mux))))))
+}
+
+// clientAddress puts the client's address in RemoteAddr when the request
+// comes through a trusted proxy: the rightmost X-Forwarded-For entry that
+// is not itself a trusted proxy (those to its left are the client's own
+// word, which anyone can forge). Without trusted proxies, or from any
+// other peer, the header is ignored.
+func (s *Server) clientAddress(next http.Handler) http.Handler {
+	if len(s.TrustedProxies) == 0 {
+		return next
+	}
+	trusted := func(a netip.Addr) bool {
+		for _, p := range s.TrustedProxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err != nil || !trusted(peer.Addr()) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a garbled list: keep the proxy's own address
+			}
+			if !trusted(a) {
+				r = r.WithContext(r.Context()) // a shallow copy: never change the caller's request
+				r.RemoteAddr = netip.AddrPortFrom(a.Unmap(), 0).String()
+				break
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// MetricsHandler serves /metrics, /healthz for the address check, and Go's
+// profiles (/debug/pprof/: where a live instance spends its CPU and
+// memory) on an internal address (OCPIZZA_METRICS_ADDR) that the public
+// never reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"status": "ok", "database": s.DatabaseID})
+	})
+	return mux
+}
+
+// requireToken lets through only requests bearing token.
+func requireToken(token string, next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ocpizza metrics"`)
+			http.Error(w, "metrics need the configured token", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -154,18 +253,24 @@ func (s *Server) logRequests(mux *http.ServeMux, next http.Handler) http.Handler
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		log := s.Log.With("request_id", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+		inner := r.WithContext(context.WithValue(r.Context(), loggerKey{}, &api.RequestLog{Log: s.Log, ID: id}))
+		next.ServeHTTP(rec, inner)
 		elapsed := time.Since(start)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		_, route := mux.Handler(r)
+		// The mux notes the pattern it matched on the request it was
+		// given; matching again costs as much as routing did.
+		route := inner.Pattern
+		if route == "" {
+			_, route = mux.Handler(r)
+		}
 		s.Metrics.Observe(route, r.Method, rec.status, elapsed)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
+		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.String("route", route), slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 		if rec.status >= 500 && rec.status != http.StatusServiceUnavailable {
 			s.countServerError(r.Context())
 		}

@@ -4,9 +4,11 @@ package catalog
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/text"
 )
 
 // Category groups products on the menu.
@@ -61,13 +63,20 @@ type Product struct {
 	VATBasis    int // VAT rate in basis points: 1000 is 10 %
 	Active      bool
 	Recipe      []RecipeLine
-	// Memo is the pizzaiolo's memo: steps, baking time. Empty for
+	// The pizzaiolo's memo: the steps in order, the baking (time and oven
+	// temperature, zero for what is not baked) and a free note. Empty for
 	// products that are served as they come.
-	Memo string
+	Steps       []string
+	BakeSeconds int
+	BakeCelsius int
+	Memo        string
 }
 
 // Validate checks a product before it is stored.
 func (p Product) Validate() error {
+	if err := text.Line("product name", p.Name); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(p.Name) == "":
 		return errs.E(errs.Invalid, "a product needs a name")
@@ -77,8 +86,20 @@ func (p Product) Validate() error {
 		return errs.E(errs.Invalid, "the price must be positive")
 	case p.VATBasis < 0 || p.VATBasis > 10000:
 		return errs.E(errs.Invalid, "the VAT rate must be between 0 and 100 %%")
+	case p.BakeSeconds < 0 || p.BakeSeconds > 3600 || p.BakeCelsius < 0 || p.BakeCelsius > 600:
+		return errs.E(errs.Invalid, "the baking is out of range (up to an hour, up to 600 °C)")
+	case len(p.Steps) > 30:
+		return errs.E(errs.Invalid, "a recipe has at most 30 steps")
 	case len(p.Recipe) == 0:
 		return errs.E(errs.Invalid, "%s has no recipe: every product consumes at least one stocked ingredient", p.Name)
+	}
+	for _, step := range p.Steps {
+		if err := text.Line("recipe step", step); err != nil {
+			return err
+		}
+		if strings.TrimSpace(step) == "" || len(step) > 500 {
+			return errs.E(errs.Invalid, "a recipe step is one line of text, up to 500 characters")
+		}
 	}
 	seen := map[int64]bool{}
 	for _, l := range p.Recipe {
@@ -103,6 +124,39 @@ func VATCents(grossCents int64, basis int) int64 {
 	den := int64(10000 + basis)
 	net := (grossCents*10000*2 + den) / (2 * den)
 	return grossCents - net
+}
+
+// ParseEuros reads an amount as people type it — "12,50 €", "12.5",
+// "12", "-3,05" — into cents. At most two decimals; no thousands
+// separators (a dot or a comma is the decimal mark); at most a billion
+// euros either way.
+func ParseEuros(s string) (int64, error) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
+	bad := errs.E(errs.Invalid, "%q is not an amount in euros, such as 12,50", s)
+	if whole == "" || len(whole) > 10 || len(frac) > 2 || hasFrac && frac == "" {
+		return 0, bad
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+	}
+	euros, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || euros > 1_000_000_000 {
+		return 0, bad
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	cents, _ := strconv.ParseInt(frac, 10, 64)
+	total := euros*100 + cents
+	if neg {
+		total = -total
+	}
+	return total, nil
 }
 
 // FormatEuros renders cents the French way: "12,50 €".

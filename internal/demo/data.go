@@ -157,7 +157,7 @@ var products = []product{
 		base + "Thon bien égoutté, émietté. Four 450 °C, 95 s."},
 	{catalog.Pizza, "Parma", "Sauce tomate, mozzarella, jambon cru de Parme, roquette, parmesan.", 1450, 1000,
 		[]recipeItem{{"Pâte à pizza", 250}, {"Sauce tomate", 80}, {"Mozzarella fior di latte", 100}, {"Jambon cru de Parme", 50}, {"Roquette", 15}, {"Parmigiano reggiano", 10}},
-		base + "Cuire sauce et mozzarella : 450 °C, 90 s. En sortie : jambon cru, roquette, copeaux de parmesan. Le jambon ne va jamais au four."},
+		base + "Cuire sauce et mozzarella. Four 450 °C, 90 s. En sortie : jambon cru, roquette, copeaux de parmesan. Le jambon ne va jamais au four."},
 	{catalog.Pizza, "Capricciosa", "Sauce tomate, mozzarella, jambon, champignons, artichauts, olives.", 1350, 1000,
 		[]recipeItem{{"Pâte à pizza", 250}, {"Sauce tomate", 80}, {"Mozzarella fior di latte", 100}, {"Jambon blanc", 50}, {"Champignons de Paris", 30}, {"Artichauts", 40}, {"Olives noires", 15}},
 		base + "Garnitures en quartiers, comme le veut la tradition. Four 450 °C, 100 s."},

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
@@ -66,6 +68,12 @@ func Load(ctx context.Context, sh *shop.Shop) (Summary, error) {
 			return l.sum, err
 		}
 	}
+	// The demo's day of orders queued their customer notifications, as
+	// real orders do: they are news to nobody, and would hold the first
+	// real confirmations behind them.
+	if _, err := sh.Store.SkipOutbox(ctx, "demo data"); err != nil {
+		return l.sum, err
+	}
 	sh.Forget()
 	return l.sum, nil
 }
@@ -92,7 +100,9 @@ func (l *loader) loadCatalog(ctx context.Context) error {
 		l.ingredients[in.name] = created.ID
 	}
 	for _, p := range products {
-		cp := catalog.Product{Category: p.category, Name: p.name, Description: p.description, PriceCents: p.priceCents, VATBasis: p.vatBasis, Active: true, Memo: p.memo}
+		steps, seconds, celsius := memoSteps(p.memo)
+		cp := catalog.Product{Category: p.category, Name: p.name, Description: p.description, PriceCents: p.priceCents, VATBasis: p.vatBasis, Active: true,
+			Steps: steps, BakeSeconds: seconds, BakeCelsius: celsius}
 		for _, r := range p.recipe {
 			id, ok := l.ingredients[r.ingredient]
 			if !ok {
@@ -125,6 +135,30 @@ func (l *loader) loadStock(ctx context.Context) error {
 	return nil
 }
 
+const adminEmail = "admin@ocpizza.fr"
+
+// staffRoles are the roles each demo pizzeria has an account for.
+var staffRoles = []account.Role{account.Manager, account.Counter, account.Pizzaiolo, account.Driver}
+
+func staffEmail(r account.Role, shopCode string) string {
+	return fmt.Sprintf("%s.%s@ocpizza.fr", r, strings.ToLower(shopCode))
+}
+
+// Emails lists every demo account's e-mail, whose password is public
+// (Password): a production database must not hold them with it.
+func Emails() []string {
+	out := []string{adminEmail}
+	for _, p := range shops() {
+		for _, r := range staffRoles {
+			out = append(out, staffEmail(r, p.Code))
+		}
+	}
+	for _, c := range customers {
+		out = append(out, c.email)
+	}
+	return out
+}
+
 func (l *loader) loadPeople(ctx context.Context) error {
 	add := func(email, name string, g account.Grant, shopCode string) (account.User, error) {
 		u, err := l.sh.AddUser(ctx, email, name, Password, []account.Grant{g})
@@ -134,14 +168,13 @@ func (l *loader) loadPeople(ctx context.Context) error {
 		l.sum.Logins = append(l.sum.Logins, Login{Email: email, Role: string(g.Role), Shop: shopCode})
 		return u, nil
 	}
-	if _, err := add("admin@ocpizza.fr", "Administration OC Pizza", account.Grant{Role: account.Admin}, ""); err != nil {
+	if _, err := add(adminEmail, "Administration OC Pizza", account.Grant{Role: account.Admin}, ""); err != nil {
 		return err
 	}
-	roles := []account.Role{account.Manager, account.Counter, account.Pizzaiolo, account.Driver}
 	for _, p := range l.shops {
 		l.staff[p.Code] = map[account.Role]account.Actor{}
-		for _, r := range roles {
-			email := fmt.Sprintf("%s.%s@ocpizza.fr", r, strings.ToLower(p.Code))
+		for _, r := range staffRoles {
+			email := staffEmail(r, p.Code)
 			name := fmt.Sprintf("%s %s", strings.ToUpper(string(r[:1]))+string(r[1:]), p.Code)
 			u, err := add(email, name, account.Grant{Role: r, PizzeriaID: p.ID}, p.Code)
 			if err != nil {
@@ -151,7 +184,7 @@ func (l *loader) loadPeople(ctx context.Context) error {
 		}
 	}
 	for _, c := range customers {
-		u, err := l.sh.SignUp(ctx, account.NewCustomer{Email: c.email, Password: Password, Name: c.name, Phone: c.phone})
+		u, err := l.sh.SignUp(ctx, account.NewCustomer{Email: c.email, Password: Password, Name: c.name, Phone: c.phone}, "")
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", c.email, err)
 		}
@@ -164,4 +197,22 @@ func (l *loader) loadPeople(ctx context.Context) error {
 		l.sum.Logins = append(l.sum.Logins, Login{Email: c.email, Role: "customer"})
 	}
 	return nil
+}
+
+// bakeRE finds the baking in a demo memo: "Four 450 °C, 90 s".
+var bakeRE = regexp.MustCompile(`Four (\d+) °C, (\d+) s`)
+
+// memoSteps turns a demo memo, written as sentences, into the recipe's
+// steps and its baking.
+func memoSteps(memo string) (steps []string, seconds, celsius int) {
+	if m := bakeRE.FindStringSubmatch(memo); m != nil {
+		celsius, _ = strconv.Atoi(m[1])
+		seconds, _ = strconv.Atoi(m[2])
+	}
+	for _, s := range strings.SplitAfter(memo, ". ") {
+		if s = strings.TrimSpace(s); s != "" {
+			steps = append(steps, s)
+		}
+	}
+	return steps, seconds, celsius
 }

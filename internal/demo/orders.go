@@ -56,8 +56,8 @@ func path(target order.Status, delivery bool) []struct {
 
 func (l *loader) loadOrders(ctx context.Context) error {
 	st := l.sh.Store
-	realNow := st.Now
-	defer func() { st.Now = realNow }()
+	realNow := st.Clock()
+	defer st.SetClock(realNow)
 	end := realNow()
 	var pizzas, extras []catalog.Product
 	for _, p := range l.products {
@@ -70,14 +70,16 @@ func (l *loader) loadOrders(ctx context.Context) error {
 	for si, p := range l.shops {
 		staff := l.staff[p.Code]
 		customer := l.customers[si]
-		// Spread the day over the ten hours before now, the newest orders
-		// last so they are still in progress.
+		// Spread the day over the ten opening hours before now, the newest
+		// orders last so they are still in progress. A closed shop takes no
+		// order, so each is placed at a time the shop was open.
 		for i, d := range day {
-			at := end.Add(-time.Duration(len(day)-i) * 50 * time.Minute).Add(time.Duration(l.rng.IntN(20)) * time.Minute)
+			back := time.Duration(len(day)-i)*50*time.Minute - time.Duration(l.rng.IntN(20))*time.Minute
 			if d.status == order.Pending || d.status == order.Preparing || d.status == order.Ready || d.status == order.OutForDelivery {
-				at = end.Add(-time.Duration(len(day)-i) * 6 * time.Minute)
+				back = time.Duration(len(day)-i) * 6 * time.Minute
 			}
-			st.Now = func() time.Time { return at }
+			at := openedBefore(p, end, back)
+			st.SetClock(func() time.Time { return at })
 			items := []order.Item{{ProductID: pizzas[l.rng.IntN(len(pizzas))].ID, Quantity: int64(1 + l.rng.IntN(2))}}
 			if l.rng.IntN(2) == 0 {
 				items = append(items, order.Item{ProductID: pizzas[l.rng.IntN(len(pizzas))].ID, Quantity: 1})
@@ -102,7 +104,7 @@ func (l *loader) loadOrders(ctx context.Context) error {
 			}
 			for _, step := range path(d.status, d.delivery) {
 				t := at.Add(time.Duration(step.after) * time.Minute)
-				st.Now = func() time.Time { return t }
+				st.SetClock(func() time.Time { return t })
 				by := map[order.Status]account.Actor{
 					order.Preparing: staff[account.Pizzaiolo], order.Ready: staff[account.Pizzaiolo],
 					order.OutForDelivery: staff[account.Driver], order.Delivered: staff[account.Driver],
@@ -126,7 +128,7 @@ func (l *loader) loadOrders(ctx context.Context) error {
 	}
 	// The evening inventory found some shops short: a count sets the
 	// scarce levels, so a few pizzas are rare or unavailable there.
-	st.Now = realNow
+	st.SetClock(realNow)
 	for _, p := range l.shops {
 		for name, q := range scarce[p.Code] {
 			m := stock.ManualMovement{IngredientID: l.ingredients[name], Reason: stock.Count, Quantity: q}
@@ -136,4 +138,19 @@ func (l *loader) loadOrders(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// openedBefore goes back from t by d of the shop's opening time: the
+// minutes it was closed are skipped. A shop without hours goes back d.
+func openedBefore(p pizzeria.Pizzeria, t time.Time, d time.Duration) time.Time {
+	at := t.Truncate(time.Minute)
+	for limit := at.Add(-8 * 24 * time.Hour); at.After(limit); at = at.Add(-time.Minute) {
+		if p.OpenAt(at) {
+			if d <= 0 {
+				return at
+			}
+			d -= time.Minute
+		}
+	}
+	return t.Add(-d)
 }

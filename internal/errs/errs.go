@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an expected failure.
@@ -31,7 +32,9 @@ const (
 	Malformed          Code = "malformed"   // the request body is not the JSON expected
 	TooLarge           Code = "too_large"   // the request body exceeds the limit
 	RateLimited        Code = "rate_limited"
-	AddressNotFound    Code = "address_not_found" // the maps service does not know the delivery address
+	MethodNotAllowed   Code = "method_not_allowed" // the path exists, not with this method
+	AddressNotFound    Code = "address_not_found"  // the maps service does not know the delivery address
+	Closed             Code = "closed"             // the pizzeria is not open now
 )
 
 // Error is an expected failure with a code and a human message.
@@ -41,13 +44,20 @@ type Error struct {
 	// Fields carries extra machine-readable details (for example the
 	// product_id that ran out of stock). Values must be JSON-encodable.
 	Fields map[string]any
+	// Format and Args are the message before formatting: the English
+	// format is the key under which the web pages find its translation.
+	Format string
+	Args   []any
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (a rate limit, a busy server).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // E builds an *Error with a formatted message.
 func E(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // With returns a copy of e carrying one more detail field.
@@ -59,6 +69,22 @@ func (e *Error) With(key string, value any) *Error {
 	}
 	c.Fields[key] = value
 	return &c
+}
+
+// Later returns a copy of e telling the caller to try again after d.
+func (e *Error) Later(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = d
+	return &c
+}
+
+// RetryAfter returns how long err asks the caller to wait, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or "" for

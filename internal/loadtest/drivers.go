@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -31,14 +32,16 @@ const (
 )
 
 func loadDemo(ctx context.Context, st *store.Store) error {
-	_, err := demo.Load(ctx, shop.New(st, nil, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	sh := shop.New(st, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer sh.Close()
+	_, err := demo.Load(ctx, sh)
 	return err
 }
 
 // loadUsers returns the ids of the load test's customers and admin,
 // creating them on first use.
 func loadUsers(ctx context.Context, st *store.Store) (customers []int64, admin int64, err error) {
-	hash, err := account.HashPassword(loadPassword)
+	hash, err := account.HashPassword(loadPassword, account.ProductionParams)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -134,6 +137,8 @@ type httpDriver struct {
 	w         *world
 	customers []string // bearer tokens
 	admin     string
+	// pages reads the menu as its web page instead of the API's JSON.
+	pages bool
 }
 
 // opError is a failed HTTP operation, classified by the API's error code.
@@ -157,7 +162,7 @@ func errorCode(err error) string {
 
 func newHTTPDriver(ctx context.Context, base string, w *world, concurrency int) (*httpDriver, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = concurrency*2, concurrency*2
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = concurrency*2+64, concurrency*2+64
 	d := &httpDriver{base: base, w: w, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	signIn := func(email string) (string, error) {
 		var out struct {
@@ -220,10 +225,60 @@ func (d *httpDriver) do(ctx context.Context, method, path, token string, body, o
 }
 
 func (d *httpDriver) menu(ctx context.Context, rng *rand.Rand, shop int64) error {
-	return d.do(ctx, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/menu", d.w.shops[shop%int64(len(d.w.shops))]), "", nil, nil)
+	id := d.w.shops[shop%int64(len(d.w.shops))]
+	if d.pages {
+		return d.do(ctx, "GET", fmt.Sprintf("/pizzerias/%d", id), "", nil, nil)
+	}
+	return d.do(ctx, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/menu", id), "", nil, nil)
+}
+
+// staticRef finds the page's own static files.
+var staticRef = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)
+
+// firstLoad is what a visitor's browser downloads the first time it opens
+// a pizzeria's menu page: the page, then its stylesheet, scripts and icon
+// (Square's script is only on the checkout).
+func (d *httpDriver) firstLoad(ctx context.Context) (int64, error) {
+	get := func(path string) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, "GET", d.base+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		res, err := d.client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+		return io.ReadAll(res.Body)
+	}
+	page, err := get(fmt.Sprintf("/pizzerias/%d", d.w.shops[0]))
+	if err != nil {
+		return 0, err
+	}
+	total := int64(len(page))
+	seen := map[string]bool{}
+	for _, m := range staticRef.FindAllSubmatch(page, -1) {
+		if path := string(m[1]); !seen[path] {
+			seen[path] = true
+			body, err := get(path)
+			if err != nil {
+				return 0, err
+			}
+			total += int64(len(body))
+		}
+	}
+	return total, nil
 }
 
 func (d *httpDriver) order(ctx context.Context, rng *rand.Rand, shop int64) (int64, error) {
+	return d.orderAs(ctx, rng, shop, d.customers[rng.IntN(len(d.customers))])
+}
+
+// orderAs places an order for the customer of a token.
+func (d *httpDriver) orderAs(ctx context.Context, rng *rand.Rand, shop int64, token string) (int64, error) {
 	type item struct {
 		ProductID int64 `json:"product_id"`
 		Quantity  int64 `json:"quantity"`
@@ -236,7 +291,7 @@ func (d *httpDriver) order(ctx context.Context, rng *rand.Rand, shop int64) (int
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	err := d.do(ctx, "POST", "/api/v1/orders", d.customers[rng.IntN(len(d.customers))], body, &out)
+	err := d.do(ctx, "POST", "/api/v1/orders", token, body, &out)
 	return out.ID, err
 }
 

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
@@ -41,10 +42,24 @@ type Options struct {
 	MenuPct     int
 	OrderPct    int
 	Phases      string // "both", "http" or "store"
+	// MenuPage reads the menu over HTTP as the customers' web page (HTML)
+	// instead of the API's JSON, and reports what its first load weighs.
+	MenuPage bool
+	// Screens, when set, runs the screens phase instead of the mix;
+	// Streams the streams phase.
+	Screens *Screens
+	Streams *Streams
+	// SQLiteSync, when set ("normal,full"), runs the phases once per
+	// SQLite synchronous setting, each on a fresh database, and compares
+	// them.
+	SQLiteSync string
 }
 
 // Main parses the command line and runs the load test.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, start Starter) error {
+	if len(args) > 0 && args[0] == "year" {
+		return YearMain(ctx, args[1:], stdout, stderr, getenv)
+	}
 	fs := flag.NewFlagSet("ocpizza loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := Options{}
@@ -56,6 +71,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	fs.Float64Var(&o.Rate, "rate", 0, "fixed arrival rate in operations/s (0: closed loop, as fast as possible)")
 	mix := fs.String("mix", "60,25,15", "percentages of menu reads, orders and kitchen transitions")
 	fs.StringVar(&o.Phases, "phases", "both", "both, http or store")
+	fs.BoolVar(&o.MenuPage, "menu-page", false, "over HTTP, read the menu as the customers' web page instead of the API's JSON")
+	screens := fs.String("screens", "", "KITCHENS,TRACKINGS: instead of the mix, keep that many kitchen displays and order tracking pages open while orders flow, and measure how late they learn of changes")
+	screensRate := fs.Float64("screens-rate", 10, "with --screens, orders placed (and status changes made) per second")
+	streams := fs.Int("streams", 0, "instead of the mix, hold N event streams open on one pizzeria and measure how late changes reach them (10,000 needs the server in another process: --target)")
+	streamChanges := fs.Int("stream-changes", 10, "with --streams, how many changes to make, one a second")
+	serverPID := fs.Int("server-pid", 0, "with --streams and --target, the server's process id, to read its memory")
+	fs.StringVar(&o.SQLiteSync, "sqlite-sync", "", "run once per SQLite synchronous setting (e.g. normal,full), each on a fresh database, and compare them")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (client and in-process server) to FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,8 +104,26 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	if o.Phases != "both" && o.Phases != "http" && o.Phases != "store" {
 		return fmt.Errorf("--phases is both, http or store")
 	}
+	if o.SQLiteSync != "" && (o.Target != "" || o.DatabaseURL != "" && !strings.HasPrefix(o.DatabaseURL, "sqlite:")) {
+		return fmt.Errorf("--sqlite-sync compares fresh SQLite databases: give no --target, and no --database or a sqlite: one")
+	}
 	if o.Target != "" && o.DatabaseURL == "" && o.Phases != "http" {
 		return fmt.Errorf("with --target, give --database (the server's database) for the baseline, or --phases http")
+	}
+	if *screens != "" {
+		k, t, ok := strings.Cut(*screens, ",")
+		kitchens, err1 := strconv.Atoi(strings.TrimSpace(k))
+		trackings, err2 := strconv.Atoi(strings.TrimSpace(t))
+		if !ok || err1 != nil || err2 != nil || kitchens < 0 || trackings < 1 || kitchens+trackings > 20000 || *screensRate <= 0 {
+			return fmt.Errorf("--screens takes two counts, e.g. 50,200, and --screens-rate a positive rate")
+		}
+		o.Screens, o.Phases = &Screens{Kitchens: kitchens, Trackings: trackings, Rate: *screensRate}, "http"
+	}
+	if *streams > 0 {
+		if *streamChanges < 1 || *streamChanges > 600 {
+			return fmt.Errorf("--stream-changes goes from 1 to 600")
+		}
+		o.Streams, o.Phases = &Streams{Count: *streams, Changes: *streamChanges, ServerPID: *serverPID}, "http"
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -101,22 +141,80 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 
 // Run performs the phases and prints their tables.
 func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
+	if o.SQLiteSync != "" {
+		return compareSync(ctx, o, w, start)
+	}
+	_, _, err := runOnce(ctx, o, w, start)
+	return err
+}
+
+// compareSync runs the phases once per SQLite synchronous setting, on a
+// fresh database each (in the directory of --database, else a temporary
+// one: on the disk, not in memory, or syncing costs nothing), then prints
+// each setting's throughput and p99 as ratios to the first's.
+func compareSync(ctx context.Context, o Options, w io.Writer, start Starter) error {
+	dir := ""
+	if path, _, _ := strings.Cut(strings.TrimPrefix(o.DatabaseURL, "sqlite:"), "?"); path != "" {
+		dir = filepath.Dir(path)
+	}
+	dir, err := os.MkdirTemp(dir, "ocpizza-sync-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	type run struct {
+		mode            string
+		baseline, httpR []Result
+	}
+	var runs []run
+	for _, mode := range strings.Split(o.SQLiteSync, ",") {
+		mode = strings.ToLower(strings.TrimSpace(mode))
+		one := o
+		one.DatabaseURL = "sqlite:" + filepath.Join(dir, mode+".db") + "?synchronous=" + mode
+		fmt.Fprintf(w, "\n## SQLite synchronous=%s\n\n", strings.ToUpper(mode))
+		b, h, err := runOnce(ctx, one, w, start)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run{mode, b, h})
+	}
+	fmt.Fprintf(w, "\n## Compared with synchronous=%s, same run\n\n", strings.ToUpper(runs[0].mode))
+	fmt.Fprintln(w, "| setting | phase | operation | ops/s ratio | p99 ratio |")
+	fmt.Fprintln(w, "| --- | --- | --- | ---: | ---: |")
+	for _, r := range runs[1:] {
+		for _, ph := range []struct {
+			name      string
+			got, base []Result
+		}{{"store", r.baseline, runs[0].baseline}, {"http", r.httpR, runs[0].httpR}} {
+			for i := range ph.got {
+				if i < len(ph.base) && ph.base[i].Rate > 0 && ph.base[i].P99 > 0 {
+					fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f |\n", strings.ToUpper(r.mode), ph.name, ph.got[i].Name,
+						ph.got[i].Rate/ph.base[i].Rate, float64(ph.got[i].P99)/float64(ph.base[i].P99))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runOnce performs the phases on one database and prints their tables.
+func runOnce(ctx context.Context, o Options, w io.Writer, start Starter) (baseline, overHTTP []Result, err error) {
 	if o.DatabaseURL == "" {
 		dir, err := os.MkdirTemp("", "ocpizza-load-")
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		defer os.RemoveAll(dir)
 		o.DatabaseURL = "sqlite:" + filepath.Join(dir, "load.db")
 	}
 	st, err := store.Open(ctx, o.DatabaseURL)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer st.Close()
 	w2, err := prepare(ctx, st, o.Target == "")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	fmt.Fprintf(w, "# Load test: %s, %d clients, %s measured per phase after %s of warm-up", st.Engine(), o.Concurrency, o.Duration, o.Warmup)
 	if o.Rate > 0 {
@@ -124,15 +222,25 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 	}
 	fmt.Fprintf(w, ", mix menu %d%% / order %d%% / kitchen %d%%\n", o.MenuPct, o.OrderPct, 100-o.MenuPct-o.OrderPct)
 
-	var baseline, overHTTP []Result
+	var bare []Result
 	if o.Phases != "http" {
 		sd := &storeDriver{st: st, w: w2}
 		if err := sd.init(ctx); err != nil {
-			return err
+			return nil, nil, err
 		}
-		p, err := runPhase(ctx, o, sd)
+		bd, err := newBareDriver(ctx, st, w2, sd, o.Concurrency)
 		if err != nil {
-			return err
+			return nil, nil, err
+		}
+		p, err := runPhase(ctx, o, bd)
+		bd.close()
+		if err != nil {
+			return nil, nil, err
+		}
+		bare = p.results
+		printTable(w, "Floor — a bare net/http handler encoding a menu of the same size; a hand-written transaction of an order's shape; one UPDATE per kitchen step:", p)
+		if p, err = runPhase(ctx, o, sd); err != nil {
+			return nil, nil, err
 		}
 		baseline = p.results
 		printTable(w, "Baseline — the same operations as bare store transactions, no HTTP:", p)
@@ -142,24 +250,52 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 		if target == "" {
 			url, stop, err := start(ctx, o.DatabaseURL)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			defer stop()
 			target = url
 		}
 		if _, _, err := loadUsers(ctx, st); err != nil {
-			return err
+			return nil, nil, err
 		}
 		d, err := newHTTPDriver(ctx, target, w2, o.Concurrency)
 		if err != nil {
-			return err
+			return nil, nil, err
+		}
+		if o.Screens != nil {
+			return nil, nil, runScreens(ctx, o, w, d, *o.Screens)
+		}
+		if o.Streams != nil {
+			return nil, nil, runStreams(ctx, w, d, *o.Streams)
+		}
+		if d.pages = o.MenuPage; o.MenuPage {
+			size, err := d.firstLoad(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			fmt.Fprintf(w, "First load of a menu page (page, stylesheet, scripts, icon): %.1f KB\n", float64(size)/1000)
 		}
 		p, err := runPhase(ctx, o, d)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		overHTTP = p.results
 		printTable(w, "Over HTTP — "+target+":", p)
+	}
+	if bare != nil {
+		fmt.Fprintln(w, "\nThroughput as a share of the floor's, same run:")
+		for i, b := range bare {
+			if b.Rate <= 0 {
+				continue
+			}
+			if i < len(baseline) {
+				fmt.Fprintf(w, "- %s, store: %.0f%% (%.0f vs %.0f ops/s)\n", b.Name, 100*baseline[i].Rate/b.Rate, baseline[i].Rate, b.Rate)
+			}
+			if i < len(overHTTP) {
+				fmt.Fprintf(w, "- %s, over HTTP: %.0f%% (%.0f vs %.0f ops/s); p99 %s ms vs %s ms\n", b.Name, 100*overHTTP[i].Rate/b.Rate,
+					overHTTP[i].Rate, b.Rate, ms(overHTTP[i].P99), ms(b.P99))
+			}
+		}
 	}
 	if baseline != nil && overHTTP != nil {
 		fmt.Fprintln(w, "\nHTTP throughput as a share of the bare store's, same run:")
@@ -170,7 +306,7 @@ func Run(ctx context.Context, o Options, w io.Writer, start Starter) error {
 			}
 		}
 	}
-	return nil
+	return baseline, overHTTP, nil
 }
 
 // world is what the drivers choose from: pizzerias and their products.
@@ -200,6 +336,13 @@ func prepare(ctx context.Context, st *store.Store, ours bool) (*world, error) {
 	shops, err := st.Pizzerias(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// A closed pizzeria refuses orders, and a load test runs at any hour:
+	// its database's shops open around the clock.
+	for _, p := range shops {
+		if err := st.SetHours(ctx, p.ID, pizzeria.AroundTheClock()); err != nil {
+			return nil, err
+		}
 	}
 	products, err := st.Products(ctx, true)
 	if err != nil {

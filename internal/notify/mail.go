@@ -63,7 +63,7 @@ func NewMailer(rawURL, from string) (*Mailer, error) {
 
 // Ping connects and greets the server, to check it is reachable.
 func (m *Mailer) Ping(ctx context.Context) error {
-	c, err := m.dial(ctx)
+	c, _, err := m.dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (m *Mailer) Ping(ctx context.Context) error {
 	return c.Quit()
 }
 
-func (m *Mailer) dial(ctx context.Context) (*smtp.Client, error) {
+func (m *Mailer) dial(ctx context.Context) (*smtp.Client, net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.Timeout)
 	defer cancel()
 	tlsConfig := m.TLSConfig
@@ -79,66 +79,121 @@ func (m *Mailer) dial(ctx context.Context) (*smtp.Client, error) {
 		tlsConfig = &tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}
 	}
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", m.addr)
+	raw, err := d.DialContext(ctx, "tcp", m.addr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	conn.SetDeadline(time.Now().Add(m.Timeout))
+	raw.SetDeadline(time.Now().Add(m.Timeout))
+	conn := raw
 	if m.implicit {
-		conn = tls.Client(conn, tlsConfig)
+		conn = tls.Client(raw, tlsConfig)
 	}
 	c, err := smtp.NewClient(conn, m.host)
 	if err != nil {
 		conn.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if ok, _ := c.Extension("STARTTLS"); ok && !m.implicit {
 		if err := c.StartTLS(tlsConfig); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("STARTTLS: %w", err)
+			return nil, nil, fmt.Errorf("STARTTLS: %w", err)
 		}
 	}
 	if m.auth != nil {
 		if err := c.Auth(m.auth); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("SMTP authentication: %w", err)
+			return nil, nil, fmt.Errorf("SMTP authentication: %w", err)
 		}
 	}
-	return c, nil
+	// The deadline is on the TCP connection, under TLS if any: setting it
+	// there bounds every later exchange too.
+	return c, raw, nil
 }
 
-// Send delivers one message.
+// Send delivers one message on a connection of its own.
 func (m *Mailer) Send(ctx context.Context, msg Message) error {
+	sess, err := m.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	return sess.Send(msg)
+}
+
+// Session is one connection to the mail server, for a batch of messages:
+// the outbox sends its batch on one connection instead of a handshake (TCP,
+// TLS, authentication) per message.
+type Session struct {
+	m      *Mailer
+	c      *smtp.Client
+	conn   net.Conn
+	broken bool
+}
+
+// Open connects, greets and authenticates.
+func (m *Mailer) Open(ctx context.Context) (*Session, error) {
+	c, conn, err := m.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{m: m, c: c, conn: conn}, nil
+}
+
+// Send delivers one message of the batch. A refusal of this message (its
+// recipient, its content) leaves the session usable; a broken connection
+// does not (Usable reports it).
+func (s *Session) Send(msg Message) error {
+	if s.broken {
+		return errors.New("SMTP connection lost")
+	}
 	to, err := mail.ParseAddress(msg.To)
 	if err != nil {
 		return fmt.Errorf("recipient %q: %w", msg.To, err)
 	}
-	body, err := m.compose(to, msg)
+	body, err := s.m.compose(to, msg)
 	if err != nil {
 		return err
 	}
-	c, err := m.dial(ctx)
-	if err != nil {
+	// Each message gets the full timeout, whatever the batch took so far.
+	s.conn.SetDeadline(time.Now().Add(s.m.Timeout))
+	if err = s.send(to.Address, body); err != nil {
+		// Refused for this message alone, the server still answers RSET
+		// and the next message may go; a broken connection does not.
+		s.broken = s.c.Reset() != nil
+	}
+	return err
+}
+
+func (s *Session) send(to string, body []byte) error {
+	if err := s.c.Mail(s.m.from.Address); err != nil {
 		return err
 	}
-	defer c.Close()
-	if err := c.Mail(m.from.Address); err != nil {
+	if err := s.c.Rcpt(to); err != nil {
 		return err
 	}
-	if err := c.Rcpt(to.Address); err != nil {
-		return err
-	}
-	w, err := c.Data()
+	w, err := s.c.Data()
 	if err != nil {
 		return err
 	}
 	if _, err := w.Write(body); err != nil {
 		return err
 	}
-	if err := w.Close(); err != nil {
-		return err
+	return w.Close()
+}
+
+// Usable reports whether the connection can take another message.
+func (s *Session) Usable() bool { return !s.broken }
+
+// Close says goodbye and closes the connection.
+func (s *Session) Close() error {
+	if s.broken {
+		return s.c.Close()
 	}
-	return c.Quit()
+	err := s.c.Quit()
+	if err != nil {
+		s.c.Close()
+	}
+	return err
 }
 
 // compose builds the MIME message: text alone, or text and HTML as

@@ -2,11 +2,13 @@ package order
 
 import (
 	"strings"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/text"
 )
 
 // Limits on a single order: generous for a family, small enough that a
@@ -33,11 +35,11 @@ type Draft struct {
 	Contact         Contact // required for staff-entered orders
 }
 
-// Build checks a draft on behalf of actor against the shop and the
-// catalogue (products by id) and returns the priced order, status pending.
-// customer is the ordering customer's account (zero for staff orders
-// without one); it fills the contact when the draft gives none.
-func Build(d Draft, actor account.Actor, shop pizzeria.Pizzeria, products map[int64]catalog.Product, customer account.User) (Order, error) {
+// Build checks a draft on behalf of actor against the shop at time now
+// and the catalogue (products by id) and returns the priced order, status
+// pending. customer is the ordering customer's account (zero for staff
+// orders without one); it fills the contact when the draft gives none.
+func Build(d Draft, actor account.Actor, shop pizzeria.Pizzeria, products map[int64]catalog.Product, customer account.User, now time.Time) (Order, error) {
 	o := Order{
 		PizzeriaID:    shop.ID,
 		Fulfilment:    d.Fulfilment,
@@ -49,6 +51,15 @@ func Build(d Draft, actor account.Actor, shop pizzeria.Pizzeria, products map[in
 	}
 	if !shop.Active {
 		return o, errs.E(errs.Invalid, "%s does not take orders yet", shop.Name)
+	}
+	// Customers order on the website while the shop is open; staff are in
+	// the shop, and take a phone or counter order when they choose to.
+	if (o.Channel == "" || o.Channel == Web) && !shop.OpenAt(now) {
+		e := errs.E(errs.Closed, "%s is closed now", shop.Name)
+		if next, ok := shop.NextOpening(now); ok {
+			e = errs.E(errs.Closed, "%s is closed now: it opens at %s", shop.Name, next.In(pizzeria.Paris).Format("15:04")).With("opens_at", next.UTC())
+		}
+		return o, e
 	}
 	if o.Channel == "" {
 		o.Channel = Web
@@ -74,6 +85,9 @@ func Build(d Draft, actor account.Actor, shop pizzeria.Pizzeria, products map[in
 	}
 	if len(o.Contact.Name) > 100 || len(o.Contact.Phone) > 30 || len(o.Contact.Email) > 254 {
 		return o, errs.E(errs.Invalid, "the customer's contact details are too long")
+	}
+	if err := text.Lines("customer's name", o.Contact.Name, "customer's phone", o.Contact.Phone, "customer's e-mail", o.Contact.Email); err != nil {
+		return o, err
 	}
 
 	switch o.Fulfilment {
@@ -147,5 +161,5 @@ func PriceItems(items []Item, products map[int64]catalog.Product) ([]Line, error
 }
 
 func trimContact(c Contact) Contact {
-	return Contact{Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone), Email: strings.ToLower(strings.TrimSpace(c.Email))}
+	return Contact{Name: strings.TrimSpace(c.Name), Phone: account.PhoneKey(c.Phone), Email: strings.ToLower(strings.TrimSpace(c.Email))}
 }

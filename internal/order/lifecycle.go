@@ -1,6 +1,8 @@
 package order
 
 import (
+	"sort"
+
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 )
@@ -20,6 +22,17 @@ var steps = []step{
 	{OutForDelivery, Delivered, Delivery, []account.Role{account.Driver}},
 	{Ready, PickedUp, Pickup, []account.Role{account.Counter}},
 	{Pending, Cancelled, "", []account.Role{account.Counter}},
+	// Taken back by the kitchen, a ticket marked ready by mistake.
+	{Ready, Preparing, "", []account.Role{account.Pizzaiolo}},
+}
+
+// Path lists the statuses an order goes through when all goes well, in
+// order: the steps a customer follows on the tracking page.
+func Path(f Fulfilment) []Status {
+	if f == Pickup {
+		return []Status{Pending, Preparing, Ready, PickedUp}
+	}
+	return []Status{Pending, Preparing, Ready, OutForDelivery, Delivered}
 }
 
 // Next lists the statuses that may follow s for the given fulfilment.
@@ -124,4 +137,73 @@ func CheckPayment(actor account.Actor, o Order, method string) error {
 		return errs.E(errs.Conflict, "order %s is paid online", o.Number)
 	}
 	return nil
+}
+
+// CheckCompletion says whether actor may hand o over — delivered, or
+// picked up — and whether the payment due is taken in the same step: an
+// order paid on delivery and still unpaid needs the method ("cash" or
+// "card") the customer paid with.
+func CheckCompletion(actor account.Actor, o Order, to Status, method string) (collect bool, err error) {
+	if to != Delivered && to != PickedUp {
+		return false, errs.E(errs.Invalid, "an order is completed as delivered or picked up, not %s", to)
+	}
+	if err := CheckTransition(actor, o, to); err != nil {
+		return false, err
+	}
+	if o.PaymentMethod != OnDelivery || o.PaymentStatus != Unpaid {
+		return false, nil
+	}
+	if method == "" {
+		return false, errs.E(errs.Invalid, "order %s is to be paid: say how the customer paid (cash or card)", o.Number).With("field", "method")
+	}
+	return true, CheckPayment(actor, o, method)
+}
+
+// TakenBy is who took a delivery out: the driver who moved it out for
+// delivery last (0 when it never left).
+func TakenBy(o Order) int64 {
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if o.History[i].Status == OutForDelivery {
+			return o.History[i].ByUserID
+		}
+	}
+	return 0
+}
+
+// Count is how many of a product are to make.
+type Count struct {
+	ProductID int64
+	Name      string
+	Quantity  int64
+}
+
+// ToMake adds up the pizzas still to make in orders — those pending or
+// being prepared — most numerous first, then by name.
+func ToMake(orders []Order, isPizza func(productID int64) bool) []Count {
+	index := map[int64]int{}
+	var out []Count
+	for _, o := range orders {
+		if o.Status != Pending && o.Status != Preparing {
+			continue
+		}
+		for _, l := range o.Lines {
+			if !isPizza(l.ProductID) {
+				continue
+			}
+			i, ok := index[l.ProductID]
+			if !ok {
+				i = len(out)
+				index[l.ProductID] = i
+				out = append(out, Count{ProductID: l.ProductID, Name: l.Name})
+			}
+			out[i].Quantity += l.Quantity
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Quantity != out[j].Quantity {
+			return out[i].Quantity > out[j].Quantity
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
 }

@@ -17,17 +17,22 @@ import (
 type Status string
 
 const (
-	Pending        Status = "pending"
-	Preparing      Status = "preparing"
-	Ready          Status = "ready"
-	OutForDelivery Status = "out_for_delivery"
-	Delivered      Status = "delivered"
-	PickedUp       Status = "picked_up"
-	Cancelled      Status = "cancelled"
+	// AwaitingPayment is an order paid online whose payment is asked of
+	// the provider: numbered, its stock reserved, but not for the kitchen
+	// until the payment is confirmed (then Pending), nor to be kept if it
+	// never is (then Cancelled, its stock given back).
+	AwaitingPayment Status = "awaiting_payment"
+	Pending         Status = "pending"
+	Preparing       Status = "preparing"
+	Ready           Status = "ready"
+	OutForDelivery  Status = "out_for_delivery"
+	Delivered       Status = "delivered"
+	PickedUp        Status = "picked_up"
+	Cancelled       Status = "cancelled"
 )
 
 // Statuses lists every status in lifecycle order.
-var Statuses = []Status{Pending, Preparing, Ready, OutForDelivery, Delivered, PickedUp, Cancelled}
+var Statuses = []Status{AwaitingPayment, Pending, Preparing, Ready, OutForDelivery, Delivered, PickedUp, Cancelled}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -133,6 +138,22 @@ type Order struct {
 	Version int64 `json:"version"`
 }
 
+// PromisedAt is when the order was promised: delivered, or ready to take
+// away.
+func (o Order) PromisedAt() time.Time {
+	return o.CreatedAt.Add(time.Duration(o.ETAMinutes) * time.Minute)
+}
+
+// EnteredAt is when the order last entered status s, from its history.
+func (o Order) EnteredAt(s Status) (time.Time, bool) {
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if o.History[i].Status == s {
+			return o.History[i].At, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // Location is a point on Earth, in degrees.
 type Location struct {
 	Lat float64 `json:"lat"`
@@ -154,6 +175,31 @@ func NavigationLink(o Order) string {
 	return "https://www.google.com/maps/dir/?" + q.Encode()
 }
 
+// TripLink returns a Google Maps link for a driver's round: driving from
+// the pizzeria through the deliveries in the given order, the last one as
+// the destination. "" without a delivery.
+func TripLink(from pizzeria.Address, orders []Order) string {
+	var stops []string
+	for _, o := range orders {
+		if o.Fulfilment != Delivery || o.DeliveryAddress == nil {
+			continue
+		}
+		stop := o.DeliveryAddress.String()
+		if o.Location != nil {
+			stop = strconv.FormatFloat(o.Location.Lat, 'f', 6, 64) + "," + strconv.FormatFloat(o.Location.Lng, 'f', 6, 64)
+		}
+		stops = append(stops, stop)
+	}
+	if len(stops) == 0 {
+		return ""
+	}
+	q := url.Values{"api": {"1"}, "origin": {from.String()}, "destination": {stops[len(stops)-1]}, "travelmode": {"driving"}}
+	if len(stops) > 1 {
+		q.Set("waypoints", strings.Join(stops[:len(stops)-1], "|"))
+	}
+	return "https://www.google.com/maps/dir/?" + q.Encode()
+}
+
 // Promised times without a maps key: preparation plus a typical drive
 // across a Lyon district.
 const (
@@ -161,11 +207,14 @@ const (
 	DefaultDriveMinutes = 20
 )
 
+// AmountCents is what the line costs.
+func (l Line) AmountCents() int64 { return l.UnitPriceCents * l.Quantity }
+
 // Total sums the lines.
 func Total(lines []Line) int64 {
 	var t int64
 	for _, l := range lines {
-		t += l.UnitPriceCents * l.Quantity
+		t += l.AmountCents()
 	}
 	return t
 }

@@ -1,8 +1,12 @@
 package order
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
@@ -70,10 +74,10 @@ func TestCheckTransition(t *testing.T) {
 }
 
 func TestNextCoversTheGraph(t *testing.T) {
-	if got := Next(Ready, Delivery); len(got) != 1 || got[0] != OutForDelivery {
+	if got := Next(Ready, Delivery); len(got) != 2 || got[0] != OutForDelivery || got[1] != Preparing {
 		t.Errorf("Next(ready, delivery) = %v", got)
 	}
-	if got := Next(Ready, Pickup); len(got) != 1 || got[0] != PickedUp {
+	if got := Next(Ready, Pickup); len(got) != 2 || got[0] != PickedUp || got[1] != Preparing {
 		t.Errorf("Next(ready, pickup) = %v", got)
 	}
 	for _, s := range Statuses {
@@ -115,7 +119,8 @@ func TestCheckModifyAndPayment(t *testing.T) {
 }
 
 func testShop() (pizzeria.Pizzeria, map[int64]catalog.Product) {
-	shop := pizzeria.Pizzeria{ID: shopID, Code: "rep", Name: "OC Pizza République", Active: true, DeliveryPostcodes: []string{"69002"}}
+	shop := pizzeria.Pizzeria{ID: shopID, Code: "rep", Name: "OC Pizza République", Active: true, DeliveryPostcodes: []string{"69002"},
+		Hours: []pizzeria.Hours{{Weekday: time.Friday, Open: 11 * 60, Close: 23 * 60}}}
 	products := map[int64]catalog.Product{
 		10: {ID: 10, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true},
 		20: {ID: 20, Name: "Coca-Cola", PriceCents: 300, VATBasis: 550, Active: true},
@@ -129,7 +134,7 @@ func TestBuild(t *testing.T) {
 	addr := &pizzeria.Address{Street: "10 rue Mercière", Postcode: "69002", City: "Lyon"}
 	customer := account.User{ID: owner.UserID, Name: "Marie", Phone: "0600000000", Email: "marie@example.fr"}
 	d := Draft{PizzeriaID: shopID, Items: []Item{{10, 2}, {20, 1}, {10, 1}}, Fulfilment: Delivery, DeliveryAddress: addr, PaymentMethod: OnDelivery}
-	o, err := Build(d, owner, shop, products, customer)
+	o, err := Build(d, owner, shop, products, customer, fridayNoon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +173,15 @@ func TestBuild(t *testing.T) {
 		{"phone order paid online", counter, func(d *Draft) {
 			d.Channel, d.Contact, d.PaymentMethod = Phone, Contact{Name: "A", Phone: "1"}, Online
 		}, errs.Invalid},
+		{"NUL in a contact's name", counter, func(d *Draft) { d.Channel, d.Contact = Phone, Contact{Name: "A\x00", Phone: "1"} }, errs.Invalid},
+		{"tab in a contact's phone", counter, func(d *Draft) { d.Channel, d.Contact = Phone, Contact{Name: "A", Phone: "04\t78"} }, errs.Invalid},
+		{"NUL in a contact's e-mail", owner, func(d *Draft) { d.Contact = Contact{Name: "A", Phone: "1", Email: "a\x00@b.fr"} }, errs.Invalid},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			d2 := d
 			tt.edit(&d2)
-			if _, err := Build(d2, tt.actor, shop, products, customer); errs.CodeOf(err) != tt.want {
+			if _, err := Build(d2, tt.actor, shop, products, customer, fridayNoon); errs.CodeOf(err) != tt.want {
 				t.Fatalf("got %v, want %q", err, tt.want)
 			}
 		})
@@ -181,16 +189,31 @@ func TestBuild(t *testing.T) {
 
 	phone := d
 	phone.Channel, phone.Contact, phone.Fulfilment = Phone, Contact{Name: " Jean ", Phone: "0478000000"}, Pickup
-	o, err = Build(phone, counter, shop, products, account.User{})
+	o, err = Build(phone, counter, shop, products, account.User{}, fridayNoon)
 	if err != nil || o.CustomerID != 0 || o.Contact.Name != "Jean" || o.DeliveryAddress != nil {
 		t.Fatalf("phone order: %+v, %v", o, err)
 	}
 
+	// Friday 23:00 in Paris: closed, and the message says when it opens.
+	fridayNight := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
+	_, err = Build(d, owner, shop, products, customer, fridayNight)
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Code != errs.Closed || !strings.Contains(e.Message, "opens at 11:00") {
+		t.Fatalf("ordering while closed: %v", err)
+	}
+
+	if _, err := Build(phone, counter, shop, products, account.User{}, fridayNight); err != nil {
+		t.Fatalf("staff take phone orders when they choose to: %v", err)
+	}
+
 	shop.Active = false
-	if _, err := Build(d, owner, shop, products, customer); !errs.Is(err, errs.Invalid) {
-		t.Fatalf("closed shop: %v", err)
+	if _, err := Build(d, owner, shop, products, customer, fridayNoon); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("inactive shop: %v", err)
 	}
 }
+
+// fridayNoon is 12:00 on a Friday in Paris, when testShop is open.
+var fridayNoon = time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC)
 
 func TestNumber(t *testing.T) {
 	if got := Number("rep", 42); got != "REP-0042" {
@@ -198,5 +221,83 @@ func TestNumber(t *testing.T) {
 	}
 	if got := Number("BEL", 123456); got != "BEL-123456" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestKitchenTakesATicketBack: a ticket marked ready by mistake goes back
+// to preparing, by the kitchen only, and never once it left the shop.
+func TestKitchenTakesATicketBack(t *testing.T) {
+	cook, driver := staff(account.Pizzaiolo, shopID), staff(account.Driver, shopID)
+	ready := Order{Number: "REP-0001", PizzeriaID: shopID, Status: Ready, Fulfilment: Delivery}
+	if err := CheckTransition(cook, ready, Preparing); err != nil {
+		t.Fatalf("the kitchen takes back a ready ticket: %v", err)
+	}
+	if err := CheckTransition(driver, ready, Preparing); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a driver took back a ticket: %v", err)
+	}
+	gone := ready
+	gone.Status = OutForDelivery
+	if err := CheckTransition(cook, gone, Preparing); !errs.Is(err, errs.InvalidTransition) {
+		t.Fatalf("an order out for delivery went back to the oven: %v", err)
+	}
+}
+
+func TestTripLink(t *testing.T) {
+	shop := pizzeria.Address{Street: "45 rue de la République", Postcode: "69002", City: "Lyon"}
+	a := Order{Fulfilment: Delivery, DeliveryAddress: &pizzeria.Address{Street: "8 rue Mercière", Postcode: "69002", City: "Lyon"}}
+	b := Order{Fulfilment: Delivery, DeliveryAddress: &pizzeria.Address{Street: "3 quai Saint-Antoine", Postcode: "69002", City: "Lyon"}, Location: &Location{Lat: 45.7621, Lng: 4.8302}}
+	link := TripLink(shop, []Order{a, b, {Fulfilment: Pickup}})
+	u, err := url.Parse(link)
+	if err != nil || u.Host != "www.google.com" {
+		t.Fatalf("link %q", link)
+	}
+	q := u.Query()
+	if q.Get("origin") != shop.String() || q.Get("destination") != "45.762100,4.830200" || q.Get("waypoints") != a.DeliveryAddress.String() || q.Get("travelmode") != "driving" {
+		t.Fatalf("trip %v", q)
+	}
+	if TripLink(shop, []Order{{Fulfilment: Pickup}}) != "" {
+		t.Fatal("a trip without delivery")
+	}
+}
+
+func TestCheckCompletion(t *testing.T) {
+	driver, counter := staff(account.Driver, shopID), staff(account.Counter, shopID)
+	out := Order{Number: "REP-0002", PizzeriaID: shopID, Status: OutForDelivery, Fulfilment: Delivery, PaymentMethod: OnDelivery, PaymentStatus: Unpaid}
+	if _, err := CheckCompletion(driver, out, Delivered, ""); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("delivered without saying how it was paid: %v", err)
+	}
+	if collect, err := CheckCompletion(driver, out, Delivered, "cash"); err != nil || !collect {
+		t.Fatalf("delivered, cash collected: %v %v", collect, err)
+	}
+	if _, err := CheckCompletion(driver, out, Delivered, "cheque"); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("an unknown method: %v", err)
+	}
+	paid := out
+	paid.PaymentMethod, paid.PaymentStatus = Online, Paid
+	if collect, err := CheckCompletion(driver, paid, Delivered, ""); err != nil || collect {
+		t.Fatalf("a paid order delivered: %v %v", collect, err)
+	}
+	ready := Order{Number: "REP-0003", PizzeriaID: shopID, Status: Ready, Fulfilment: Pickup, PaymentMethod: OnDelivery, PaymentStatus: Unpaid}
+	if collect, err := CheckCompletion(counter, ready, PickedUp, "card"); err != nil || !collect {
+		t.Fatalf("handed over and paid at the counter: %v %v", collect, err)
+	}
+	if _, err := CheckCompletion(driver, ready, PickedUp, "card"); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a driver handed over a take-away order: %v", err)
+	}
+	if _, err := CheckCompletion(counter, ready, Preparing, ""); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("completion to preparing: %v", err)
+	}
+}
+
+func TestToMake(t *testing.T) {
+	pizza := func(id int64) bool { return id != 20 }
+	orders := []Order{
+		{Status: Pending, Lines: []Line{{ProductID: 10, Name: "Reine", Quantity: 2}, {ProductID: 20, Name: "Cola", Quantity: 3}}},
+		{Status: Preparing, Lines: []Line{{ProductID: 11, Name: "Calzone", Quantity: 2}, {ProductID: 10, Name: "Reine", Quantity: 2}}},
+		{Status: Ready, Lines: []Line{{ProductID: 11, Name: "Calzone", Quantity: 5}}},
+	}
+	got := ToMake(orders, pizza)
+	if len(got) != 2 || got[0].Name != "Reine" || got[0].Quantity != 4 || got[1].Name != "Calzone" || got[1].Quantity != 2 {
+		t.Fatalf("to make: %+v", got)
 	}
 }

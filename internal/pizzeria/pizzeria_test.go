@@ -35,6 +35,36 @@ func TestOpenAt(t *testing.T) {
 	}
 }
 
+func TestNextOpening(t *testing.T) {
+	p := Pizzeria{Hours: []Hours{
+		{Weekday: time.Friday, Open: 18 * 60, Close: 23 * 60},
+		{Weekday: time.Sunday, Open: 11*60 + 30, Close: 14 * 60},
+	}}
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04:05", s, Paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	tests := map[string]string{
+		"2026-11-27 10:00:00": "2026-11-27 18:00:00", // Friday morning: tonight
+		"2026-11-27 19:00:00": "2026-11-27 19:00:00", // open now
+		"2026-11-27 17:59:30": "2026-11-27 18:00:00", // to the minute, never before opening
+		"2026-11-27 23:00:00": "2026-11-29 11:30:00", // Friday closing: Sunday lunch
+		"2026-11-30 12:00:00": "2026-12-04 18:00:00", // Monday: next Friday
+	}
+	for from, want := range tests {
+		got, ok := p.NextOpening(at(from))
+		if !ok || !got.Equal(at(want)) {
+			t.Errorf("NextOpening(%s) = %s %v, want %s", from, got.In(Paris), ok, want)
+		}
+	}
+	if _, ok := (Pizzeria{}).NextOpening(at("2026-11-27 10:00:00")); ok {
+		t.Error("a shop without hours has a next opening")
+	}
+}
+
 func TestAddressNormalize(t *testing.T) {
 	a, err := Address{Street: " 3 rue de la République ", Postcode: "69002", City: "Lyon "}.Normalize()
 	if err != nil || a.Street != "3 rue de la République" || a.City != "Lyon" {
@@ -45,6 +75,9 @@ func TestAddressNormalize(t *testing.T) {
 		{Street: "x", Postcode: "6900", City: "Lyon"},
 		{Street: "x", Postcode: "69OO2", City: "Lyon"},
 		{Street: "x", Postcode: "69002", City: ""},
+		{Street: "1 rue\x00", Postcode: "69002", City: "Lyon"},
+		{Street: "1 rue X", Postcode: "69002", City: "Ly\non"},
+		{Street: "1 rue \xff", Postcode: "69002", City: "Lyon"},
 	} {
 		if _, err := bad.Normalize(); !errs.Is(err, errs.Invalid) {
 			t.Errorf("%+v: got %v, want invalid", bad, err)

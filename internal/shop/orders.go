@@ -6,15 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
-	"github.com/oc-pizza/ocpizza/internal/payment"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
@@ -64,7 +60,7 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 		return order.Order{}, false, err
 	}
 	customer := account.User{ID: actor.UserID, Name: actor.Name, Email: actor.Email, Phone: actor.Phone}
-	o, err := order.Build(req.Draft, actor, shop, snap.byID, customer)
+	o, err := order.Build(req.Draft, actor, shop, snap.menuAt(shop.ID), customer, s.Store.Now())
 	if err != nil {
 		return o, false, err
 	}
@@ -91,61 +87,6 @@ func (s *Shop) PlaceOrder(ctx context.Context, actor account.Actor, req PlaceReq
 	}
 	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem, notification(o, order.Pending))
 	if err != nil {
-		return placed, false, err
-	}
-	if !replayed {
-		s.published(ctx, event.OrderCreated, placed, needs)
-	}
-	return placed, replayed, nil
-}
-
-// placePaid charges the card, then stores the order. If the order cannot
-// be stored after all (the last pizza went meanwhile), the charge is
-// refunded at once.
-func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order, needs []stock.Need, idem *store.Idempotency, source string) (order.Order, bool, error) {
-	if source == "" {
-		return o, false, errs.E(errs.Invalid, "online payment needs a payment_source from the card form")
-	}
-	// Check stock before charging, so a customer is rarely charged and
-	// refunded for a pizza that had already run out.
-	levels, err := s.Store.StockQuantities(ctx, o.PizzeriaID)
-	if err != nil {
-		return o, false, err
-	}
-	for _, n := range needs {
-		if levels[n.IngredientID] < n.Quantity {
-			return o, false, errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
-		}
-	}
-	// Without the client's Idempotency-Key, each attempt is new: a card
-	// token names a card, not an order.
-	key := "order-" + randomKey()
-	if idem != nil {
-		key = fmt.Sprintf("u%d-%s", actor.UserID, idem.Key)
-	}
-	key = idempotencyKey(key)
-	receipt, err := s.Payments.Charge(ctx, payment.Charge{IdempotencyKey: key, SourceToken: source, AmountCents: o.TotalCents, Currency: "EUR", Reference: fmt.Sprintf("OC Pizza %d", o.PizzeriaID)})
-	var declined *payment.Declined
-	switch {
-	case errors.As(err, &declined):
-		return o, false, errs.E(errs.PaymentDeclined, "the card was declined").With("detail", declined.Code)
-	case errors.Is(err, payment.ErrUnknown):
-		return o, false, errs.E(errs.Unavailable, "the payment could not be confirmed and was cancelled: please try again")
-	case err != nil:
-		return o, false, fmt.Errorf("charge: %w", err)
-	}
-	o.PaymentStatus, o.PaymentRef = order.Paid, receipt.ID
-	placed, replayed, err := s.Store.PlaceOrder(ctx, o, needs, actor.UserID, idem, notification(o, order.Pending))
-	if err == nil && !replayed {
-		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: placed.ID, Kind: "charge", ProviderRef: receipt.ID, ChargeRef: receipt.ID,
-			AmountCents: o.TotalCents, Status: receipt.Status}); err != nil {
-			s.Log.Error("record charge", "order", placed.Number, "payment", receipt.ID, "err", err)
-		}
-	}
-	if err != nil {
-		if _, rerr := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + receipt.ID), PaymentID: receipt.ID, AmountCents: o.TotalCents, Currency: "EUR", Reason: "order could not be placed"}); rerr != nil {
-			s.Log.Error("refund after failed order", "payment", receipt.ID, "err", rerr)
-		}
 		return placed, false, err
 	}
 	if !replayed {
@@ -228,125 +169,25 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 		ch := store.Change{Status: to, Notify: notification(o, to)}
 		if to == order.Cancelled {
 			ch.Stock = stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), nil)
+			if o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online {
+				// The refunds owed are recorded with the cancellation, so
+				// that a crash before they are asked cannot lose them.
+				var err error
+				if ch.Open, err = s.refundPlan(ctx, o, o.TotalCents, "order cancelled"); err != nil {
+					return ch, err
+				}
+			}
 		}
 		return ch, nil
 	})
 	if err != nil {
 		return updated, err
 	}
-	if to == order.Cancelled && updated.PaymentStatus == order.Paid && s.Payments != nil {
-		updated = s.refund(ctx, actor, updated)
+	if to == order.Cancelled && updated.PaymentStatus == order.Paid && updated.PaymentMethod == order.Online {
+		updated = s.sendRefunds(ctx, updated)
 	}
 	s.published(ctx, event.OrderUpdated, updated, moved)
 	return updated, nil
-}
-
-// refund gives a cancelled order's payments back. The order is marked
-// refunded when the provider says the refunds completed — at once, or later
-// through its webhook (PaymentEvent). A failure is logged and left for
-// staff: the order stays cancelled and paid, which shows.
-func (s *Shop) refund(ctx context.Context, actor account.Actor, o order.Order) order.Order {
-	completed, err := s.refundAmount(ctx, o, o.TotalCents, "order cancelled")
-	if err != nil {
-		s.Log.Error("refund cancelled order", "order", o.Number, "err", err)
-		return o
-	}
-	if !completed {
-		return o
-	}
-	refunded, err := s.Store.UpdateOrder(ctx, store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, ByUserID: actor.UserID, Notify: refundNotice(o)})
-	if err != nil {
-		s.Log.Error("record refund", "order", o.Number, "err", err)
-		return o
-	}
-	return refunded
-}
-
-// refundAmount gives back amount of an order's online payments, from the
-// newest charge to the oldest, each refund recorded in the order's payment
-// ledger. It reports whether every refund completed at once.
-func (s *Shop) refundAmount(ctx context.Context, o order.Order, amount int64, reason string) (bool, error) {
-	moves, err := s.Store.MoneyOf(ctx, o.ID)
-	if err != nil {
-		return false, err
-	}
-	if len(moves) == 0 && o.PaymentRef != "" {
-		moves = []store.MoneyMovement{{Kind: "charge", ProviderRef: o.PaymentRef, ChargeRef: o.PaymentRef, AmountCents: o.TotalCents}}
-	}
-	refunded := map[string]int64{}
-	count := map[string]int{}
-	for _, m := range moves {
-		if m.Kind == "refund" {
-			refunded[m.ChargeRef] += m.AmountCents
-			count[m.ChargeRef]++
-		}
-	}
-	completed := true
-	for i := len(moves) - 1; i >= 0 && amount > 0; i-- {
-		m := moves[i]
-		if m.Kind != "charge" {
-			continue
-		}
-		part := min(amount, m.AmountCents-refunded[m.ProviderRef])
-		if part <= 0 {
-			continue
-		}
-		key := idempotencyKey(fmt.Sprintf("refund-%s-%d", m.ProviderRef, count[m.ProviderRef]))
-		r, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: key, PaymentID: m.ProviderRef, AmountCents: part, Currency: "EUR", Reason: reason})
-		if err != nil {
-			return false, err
-		}
-		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: o.ID, Kind: "refund", ProviderRef: r.ID, ChargeRef: m.ProviderRef, AmountCents: part, Status: r.Status}); err != nil {
-			s.Log.Error("record refund", "order", o.Number, "refund", r.ID, "err", err)
-		}
-		s.Log.Info("refund requested", "order", o.Number, "refund", r.ID, "cents", part, "status", r.Status)
-		completed = completed && r.Status == "COMPLETED"
-		amount -= part
-	}
-	if amount > 0 {
-		return false, fmt.Errorf("%d cents could not be matched to a charge", amount)
-	}
-	return completed, nil
-}
-
-// PaymentEvent applies a payment provider's notification about a payment
-// or a refund of one: a completed refund marks the order refunded, a
-// completed payment marks an unpaid order paid. Unknown payments are
-// ignored (another system's, or a test notification).
-func (s *Shop) PaymentEvent(ctx context.Context, paymentID, objectType, status string) error {
-	o, err := s.Store.OrderByPaymentRef(ctx, paymentID)
-	if errs.Is(err, errs.NotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var to order.PaymentStatus
-	switch {
-	case objectType == "refund" && status == "COMPLETED" && o.PaymentStatus == order.Paid && o.Status == order.Cancelled:
-		to = order.Refunded
-	case objectType == "payment" && status == "COMPLETED" && o.PaymentStatus == order.Unpaid:
-		to = order.Paid
-	default:
-		return nil
-	}
-	ch := store.Change{Order: o, Payment: to, Ref: o.PaymentRef}
-	if to == order.Refunded {
-		ch.Notify = refundNotice(o)
-	}
-	updated, err := s.Store.UpdateOrder(ctx, ch)
-	if err != nil {
-		return err
-	}
-	s.published(ctx, event.OrderUpdated, updated, nil)
-	return nil
-}
-
-func refundNotice(o order.Order) *store.Notification {
-	if o.Contact.Email == "" {
-		return nil
-	}
-	return &store.Notification{Kind: "refunded", Recipient: o.Contact.Email}
 }
 
 // ModifyItems replaces a pending order's items, taking or giving back the
@@ -369,7 +210,7 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 			if err := order.CheckModify(actor, o); err != nil {
 				return store.Change{}, err
 			}
-			lines, err := order.PriceItems(items, snap.byID)
+			lines, err := order.PriceItems(items, snap.menuAt(o.PizzeriaID))
 			if err != nil {
 				return store.Change{}, err
 			}
@@ -387,7 +228,7 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 	if err := order.CheckModify(actor, o); err != nil {
 		return o, err
 	}
-	lines, err := order.PriceItems(items, snap.byID)
+	lines, err := order.PriceItems(items, snap.menuAt(o.PizzeriaID))
 	if err != nil {
 		return o, err
 	}
@@ -395,46 +236,21 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 		Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}
 	delta := order.Total(lines) - o.TotalCents
 	paidOnline := o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online
-	var extra payment.Receipt
 	if paidOnline && delta > 0 {
-		if s.Payments == nil {
-			return o, errs.E(errs.PaymentUnavailable, "online payment is not available")
-		}
-		if paymentSource == "" {
-			return o, errs.E(errs.Invalid, "the new total is %s more: give a payment_source from the card form", catalog.FormatEuros(delta))
-		}
-		// One key per order version and card token: a declined card then
-		// another is a new attempt, the same request again is not.
-		key := idempotencyKey(fmt.Sprintf("mod-%d-v%d-%s", o.ID, o.Version, paymentSource))
-		extra, err = s.Payments.Charge(ctx, payment.Charge{IdempotencyKey: key, SourceToken: paymentSource, AmountCents: delta, Currency: "EUR", Reference: o.Number})
-		var declined *payment.Declined
-		switch {
-		case errors.As(err, &declined):
-			return o, errs.E(errs.PaymentDeclined, "the card was declined").With("detail", declined.Code)
-		case errors.Is(err, payment.ErrUnknown):
-			return o, errs.E(errs.Unavailable, "the payment could not be confirmed and was cancelled: please try again")
-		case err != nil:
-			return o, fmt.Errorf("charge: %w", err)
+		return s.modifyPaying(ctx, o, ch, delta, paymentSource)
+	}
+	if paidOnline && delta < 0 {
+		// The refund owed is recorded with the change that owes it.
+		if ch.Open, err = s.refundPlan(ctx, o, -delta, "order reduced"); err != nil {
+			return o, err
 		}
 	}
 	updated, err := s.Store.UpdateOrder(ctx, ch)
 	if err != nil {
-		if extra.ID != "" {
-			if _, rerr := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: idempotencyKey("refund-" + extra.ID), PaymentID: extra.ID, AmountCents: delta, Currency: "EUR", Reason: "order change failed"}); rerr != nil {
-				s.Log.Error("refund after failed change", "payment", extra.ID, "err", rerr)
-			}
-		}
 		return updated, err
 	}
-	switch {
-	case extra.ID != "":
-		if err := s.Store.RecordMoney(ctx, store.MoneyMovement{OrderID: o.ID, Kind: "charge", ProviderRef: extra.ID, ChargeRef: extra.ID, AmountCents: delta, Status: extra.Status}); err != nil {
-			s.Log.Error("record charge", "order", o.Number, "payment", extra.ID, "err", err)
-		}
-	case paidOnline && delta < 0 && s.Payments != nil:
-		if _, err := s.refundAmount(ctx, updated, -delta, "order reduced"); err != nil {
-			s.Log.Error("refund the difference", "order", o.Number, "err", err)
-		}
+	if len(ch.Open) > 0 {
+		updated = s.sendRefunds(ctx, updated)
 	}
 	s.published(ctx, event.OrderUpdated, updated, ch.Stock)
 	return updated, nil

@@ -62,3 +62,14 @@ func (c *sessionCache) forget(tokenHash string) {
 	defer c.mu.Unlock()
 	delete(c.entries, tokenHash)
 }
+
+// forgetUser drops every cached session of a user.
+func (c *sessionCache) forgetUser(userID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if e.actor.UserID == userID {
+			delete(c.entries, k)
+		}
+	}
+}

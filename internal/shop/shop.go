@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,15 +38,38 @@ type Shop struct {
 	// on the same database (see app's relay).
 	Journal func(ctx context.Context, kind string, pizzeriaID, orderID int64, data []byte) error
 
+	// Mail sends password links; nil without a mail server.
+	Mail Mailer
+	// PublicURL is the site's address as customers reach it, for the
+	// links in mails (never the request's Host, which anyone can forge).
+	PublicURL string
+	// LogLinks logs password links when no mail server is set
+	// (development only: a log is no place for them in production).
+	LogLinks bool
+	// Passwords hashes and verifies passwords, a bounded number at once.
+	// Test fixtures give it cheap parameters.
+	Passwords *account.Hasher
+
 	sessions sessionCache
+	signIns  *throttle // per account and per client address
+	signUps  *throttle // per client address
 	mu       sync.Mutex
 	cached   *catalogSnapshot
+	lowStock stockWatch    // levels orders moved, to check for alerts
+	levels   levelsCache   // stock levels between their changes
+	menus    sync.Map      // pizzeria id → *builtMenu
 	Refresh  time.Duration // how long the catalogue snapshot is trusted
 }
 
 // New returns a shop over a store.
 func New(st *store.Store, events *event.Broker, log *slog.Logger) *Shop {
-	return &Shop{Store: st, Events: events, Log: log, Refresh: 5 * time.Second}
+	s := &Shop{Store: st, Events: events, Log: log, Refresh: 5 * time.Second,
+		Passwords: account.NewHasher(account.ProductionParams, account.DefaultLimits()),
+		signIns:   newThrottle(), signUps: newThrottle()}
+	if events != nil {
+		events.Observe(s.observe)
+	}
+	return s
 }
 
 // catalogSnapshot is the menu and the list of pizzerias, which change a
@@ -58,6 +82,31 @@ type catalogSnapshot struct {
 	recipes   map[int64][]catalog.RecipeLine
 	pizzerias map[int64]pizzeria.Pizzeria
 	list      []pizzeria.Pizzeria
+	// offMenu holds, by pizzeria, the products taken off its menu.
+	offMenu map[int64]map[int64]catalog.OffMenu
+	// menus caches menuAt's answer per pizzeria.
+	menus sync.Map
+}
+
+// menuAt is the catalogue as one pizzeria sells it: without the products
+// it took off its menu (for a reason other than stock), which then
+// cannot be ordered there.
+func (c *catalogSnapshot) menuAt(pizzeriaID int64) map[int64]catalog.Product {
+	off := c.offMenu[pizzeriaID]
+	if len(off) == 0 {
+		return c.byID
+	}
+	if m, ok := c.menus.Load(pizzeriaID); ok {
+		return m.(map[int64]catalog.Product)
+	}
+	m := make(map[int64]catalog.Product, len(c.byID))
+	for id, p := range c.byID {
+		if _, gone := off[id]; !gone {
+			m[id] = p
+		}
+	}
+	c.menus.Store(pizzeriaID, m)
+	return m
 }
 
 func (s *Shop) snapshot(ctx context.Context) (*catalogSnapshot, error) {
@@ -74,8 +123,12 @@ func (s *Shop) snapshot(ctx context.Context) (*catalogSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	off, err := s.Store.OffMenus(ctx)
+	if err != nil {
+		return nil, err
+	}
 	snap := &catalogSnapshot{at: time.Now(), products: products, byID: map[int64]catalog.Product{},
-		recipes: map[int64][]catalog.RecipeLine{}, pizzerias: map[int64]pizzeria.Pizzeria{}, list: shops}
+		recipes: map[int64][]catalog.RecipeLine{}, pizzerias: map[int64]pizzeria.Pizzeria{}, list: shops, offMenu: off}
 	for _, p := range products {
 		snap.byID[p.ID] = p
 		snap.recipes[p.ID] = p.Recipe
@@ -142,28 +195,29 @@ type MenuItem struct {
 }
 
 // Menu returns a pizzeria's active products with how many of each it can
-// make now.
+// make now, leaving out those it took off its menu.
 func (s *Shop) Menu(ctx context.Context, actor account.Actor, pizzeriaID int64) ([]MenuItem, error) {
 	if _, err := s.Pizzeria(ctx, actor, pizzeriaID); err != nil {
 		return nil, err
 	}
-	snap, err := s.snapshot(ctx)
+	m, err := s.menu(ctx, pizzeriaID)
 	if err != nil {
 		return nil, err
 	}
-	levels, err := s.Store.StockQuantities(ctx, pizzeriaID)
+	return slices.Clone(m.items), nil
+}
+
+// MenuJSON is Menu encoded as JSON, as the API sends it: encoded once per
+// change rather than once per read. The bytes are shared: read only.
+func (s *Shop) MenuJSON(ctx context.Context, actor account.Actor, pizzeriaID int64) ([]byte, error) {
+	if _, err := s.Pizzeria(ctx, actor, pizzeriaID); err != nil {
+		return nil, err
+	}
+	m, err := s.menu(ctx, pizzeriaID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]MenuItem, 0, len(snap.products))
-	for _, p := range snap.products {
-		if !p.Active {
-			continue
-		}
-		out = append(out, MenuItem{ProductID: p.ID, Name: p.Name, Category: p.Category, Description: p.Description,
-			PriceCents: p.PriceCents, Available: stock.Makeable(p.Recipe, levels)})
-	}
-	return out, nil
+	return m.json, nil
 }
 
 // Recipe returns a product's recipe and memo, for staff.
@@ -192,7 +246,7 @@ func (s *Shop) RecordMovement(ctx context.Context, actor account.Actor, pizzeria
 	if err != nil {
 		return level, err
 	}
-	s.publishStock(ctx, pizzeriaID, []int64{m.IngredientID})
+	s.stockMoved(ctx, pizzeriaID, []int64{m.IngredientID})
 	return level, nil
 }
 
@@ -207,6 +261,7 @@ func (s *Shop) publishStock(ctx context.Context, pizzeriaID int64, ingredients [
 		return
 	}
 	s.publish(ctx, event.StockChanged, StockChange{PizzeriaID: pizzeriaID, IngredientIDs: ingredients}, pizzeriaID, 0)
+	s.watchLater(pizzeriaID, ingredients)
 }
 
 // publish tells this instance's screens at once and, through the journal,
@@ -220,7 +275,7 @@ func (s *Shop) publish(ctx context.Context, kind string, payload any, pizzeriaID
 		s.Log.Error("encode event", "kind", kind, "err", err)
 		return
 	}
-	s.Events.PublishRaw(kind, data, event.Topics(pizzeriaID, orderID)...)
+	s.Events.Apply(kind, data, pizzeriaID, orderID)
 	if s.Journal != nil {
 		// The change is committed already: a slow journal must not fail
 		// the request, nor a cancelled request lose the event.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,10 +26,13 @@ import (
 // written against.
 const Version = "2025-10-16"
 
-// Base URLs of Square's environments.
+// Base URLs of Square's environments, and of the Web Payments SDK script
+// each one's card form is loaded from.
 const (
-	SandboxURL    = "https://connect.squareupsandbox.com"
-	ProductionURL = "https://connect.squareup.com"
+	SandboxURL       = "https://connect.squareupsandbox.com"
+	ProductionURL    = "https://connect.squareup.com"
+	SandboxWebSDK    = "https://sandbox.web.squarecdn.com/v1/square.js"
+	ProductionWebSDK = "https://web.squarecdn.com/v1/square.js"
 )
 
 // Client calls Square.
@@ -80,16 +84,20 @@ type Refund struct {
 }
 
 type response struct {
-	Errors  []Error  `json:"errors"`
-	Payment *Payment `json:"payment"`
-	Refund  *Refund  `json:"refund"`
+	Errors   []Error   `json:"errors"`
+	Payment  *Payment  `json:"payment"`
+	Refund   *Refund   `json:"refund"`
+	Payments []Payment `json:"payments"`
+	Cursor   string    `json:"cursor"`
 }
 
 // errTransient marks an outcome worth retrying with the same key.
 var errTransient = errors.New("transient")
 
 // post sends one request and classifies the answer by Square's error
-// categories and codes, not by the HTTP status alone.
+// categories and codes, not by the HTTP status alone: a declined card is
+// *payment.Declined, what is worth retrying is errTransient, and an answer
+// saying Square did nothing is payment.ErrRefused.
 func (c *Client) post(ctx context.Context, path string, body any) (response, error) {
 	var out response
 	data, err := json.Marshal(body)
@@ -100,9 +108,14 @@ func (c *Client) post(ctx context.Context, path string, body any) (response, err
 	if err != nil {
 		return out, err
 	}
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req)
+}
+
+func (c *Client) do(req *http.Request) (response, error) {
+	var out response
 	req.Header.Set("Authorization", "Bearer "+c.AccessToken)
 	req.Header.Set("Square-Version", Version)
-	req.Header.Set("Content-Type", "application/json")
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		return out, fmt.Errorf("%w: %v", errTransient, err)
@@ -116,7 +129,7 @@ func (c *Client) post(ctx context.Context, path string, body any) (response, err
 		if res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
 			return out, fmt.Errorf("%w: HTTP %d", errTransient, res.StatusCode)
 		}
-		return out, fmt.Errorf("square: unreadable answer (HTTP %d)", res.StatusCode)
+		return out, fmt.Errorf("%w: square: unreadable answer (HTTP %d)", payment.ErrRefused, res.StatusCode)
 	}
 	for _, e := range out.Errors {
 		switch {
@@ -129,13 +142,13 @@ func (c *Client) post(ctx context.Context, path string, body any) (response, err
 	}
 	if len(out.Errors) > 0 {
 		e := out.Errors[0]
-		return out, fmt.Errorf("square: %s %s: %s", e.Category, e.Code, e.Detail)
+		return out, fmt.Errorf("%w: square: %s %s: %s", payment.ErrRefused, e.Category, e.Code, e.Detail)
 	}
 	if res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
 		return out, fmt.Errorf("%w: HTTP %d", errTransient, res.StatusCode)
 	}
 	if res.StatusCode >= 300 {
-		return out, fmt.Errorf("square: HTTP %d", res.StatusCode)
+		return out, fmt.Errorf("%w: square: HTTP %d", payment.ErrRefused, res.StatusCode)
 	}
 	return out, nil
 }
@@ -143,24 +156,30 @@ func (c *Client) post(ctx context.Context, path string, body any) (response, err
 // withRetries repeats a request with the same idempotency key while the
 // outcome is transient.
 func (c *Client) withRetries(ctx context.Context, path string, body any) (response, error) {
-	out, err := c.post(ctx, path, body)
+	return c.retrying(ctx, func() (response, error) { return c.post(ctx, path, body) })
+}
+
+func (c *Client) retrying(ctx context.Context, send func() (response, error)) (response, error) {
+	out, err := send()
 	for _, wait := range c.Backoff {
 		if !errors.Is(err, errTransient) {
 			break
 		}
 		select {
 		case <-ctx.Done():
-			return out, ctx.Err()
+			return out, fmt.Errorf("%w: %v", errTransient, ctx.Err())
 		case <-time.After(wait):
 		}
-		out, err = c.post(ctx, path, body)
+		out, err = send()
 	}
 	return out, err
 }
 
 // Charge takes a payment (payment.Provider). A declined card gives
 // *payment.Declined; an outcome still unknown after the retries cancels the
-// payment by its idempotency key and gives payment.ErrUnknown.
+// payment by its idempotency key (which voids it if it is only approved;
+// a completed one stays, for the caller to find) and gives
+// payment.ErrUnknown.
 func (c *Client) Charge(ctx context.Context, ch payment.Charge) (payment.Receipt, error) {
 	body := map[string]any{
 		"source_id":       ch.SourceToken,
@@ -171,7 +190,7 @@ func (c *Client) Charge(ctx context.Context, ch payment.Charge) (payment.Receipt
 		"autocomplete":    true,
 	}
 	out, err := c.withRetries(ctx, "/v2/payments", body)
-	if errors.Is(err, errTransient) {
+	if errors.Is(err, errTransient) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// Unknown: make sure no payment stays behind that key.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
@@ -181,10 +200,44 @@ func (c *Client) Charge(ctx context.Context, ch payment.Charge) (payment.Receipt
 	if err != nil {
 		return payment.Receipt{}, err
 	}
-	if out.Payment == nil || out.Payment.Status != "COMPLETED" && out.Payment.Status != "APPROVED" {
-		return payment.Receipt{}, fmt.Errorf("square: payment not completed (%+v)", out.Payment)
+	if out.Payment == nil || !payment.Taken(out.Payment.Status) {
+		return payment.Receipt{}, fmt.Errorf("%w: square: payment not completed (%+v)", payment.ErrUnknown, out.Payment)
 	}
 	return payment.Receipt{ID: out.Payment.ID, Status: out.Payment.Status}, nil
+}
+
+// Find looks a charge up among the location's payments made since the
+// attempt was recorded (payment.Provider): Square has no search by
+// reference, so the hour that follows is listed and filtered.
+func (c *Client) Find(ctx context.Context, l payment.Lookup) (payment.Found, bool, error) {
+	q := url.Values{"location_id": {c.LocationID}, "sort_order": {"ASC"}, "limit": {"100"},
+		"begin_time": {l.Since.Add(-time.Minute).UTC().Format(time.RFC3339)}, "end_time": {l.Since.Add(time.Hour).UTC().Format(time.RFC3339)}}
+	var best payment.Found
+	found := false
+	for page := 0; page < 50; page++ {
+		req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/v2/payments?"+q.Encode(), nil)
+		if err != nil {
+			return best, false, err
+		}
+		out, err := c.retrying(ctx, func() (response, error) { return c.do(req.Clone(ctx)) })
+		if err != nil {
+			return best, false, err
+		}
+		for _, p := range out.Payments {
+			if p.ReferenceID != l.Reference || p.AmountMoney.Amount != l.AmountCents || l.Exclude[p.ID] {
+				continue
+			}
+			f := payment.Found{ID: p.ID, Status: p.Status}
+			if !found || f.Taken() && !best.Taken() {
+				best, found = f, true
+			}
+		}
+		if out.Cursor == "" {
+			return best, found, nil
+		}
+		q.Set("cursor", out.Cursor)
+	}
+	return best, found, errors.New("square: too many payments to list")
 }
 
 // Refund gives money back (payment.Provider); the refund is usually
@@ -197,6 +250,25 @@ func (c *Client) Refund(ctx context.Context, r payment.Refund) (payment.Receipt,
 		"reason":          r.Reason,
 	}
 	out, err := c.withRetries(ctx, "/v2/refunds", body)
+	if errors.Is(err, errTransient) {
+		return payment.Receipt{}, fmt.Errorf("%w: %v", payment.ErrUnknown, err)
+	}
+	if err != nil {
+		return payment.Receipt{}, err
+	}
+	if out.Refund == nil {
+		return payment.Receipt{}, errors.New("square: no refund in the answer")
+	}
+	return payment.Receipt{ID: out.Refund.ID, Status: out.Refund.Status}, nil
+}
+
+// RefundStatus asks Square what became of a refund (payment.Provider).
+func (c *Client) RefundStatus(ctx context.Context, refundID string) (payment.Receipt, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/v2/refunds/"+url.PathEscape(refundID), nil)
+	if err != nil {
+		return payment.Receipt{}, err
+	}
+	out, err := c.retrying(ctx, func() (response, error) { return c.do(req.Clone(ctx)) })
 	if err != nil {
 		return payment.Receipt{}, err
 	}

@@ -109,3 +109,48 @@ func TestWebhookSignature(t *testing.T) {
 		t.Error("empty body or signature accepted")
 	}
 }
+
+// TestFindAfterALostAnswer: when Square took the money but its answers
+// were lost, Charge says it does not know, the completed payment is not
+// voided (Square voids only approved ones), and Find gives it by the order
+// number it carries as its reference.
+func TestFindAfterALostAnswer(t *testing.T) {
+	fake := squaretest.Start(t)
+	c := client(fake)
+	ctx := context.Background()
+	since := time.Now()
+	if _, err := c.Charge(ctx, payment.Charge{IdempotencyKey: "k-other", SourceToken: squaretest.OK, AmountCents: 2200, Currency: "EUR", Reference: "REP-0002"}); err != nil {
+		t.Fatal(err)
+	}
+	fake.LoseAnswers("/v2/payments", 1+len(c.Backoff))
+	_, err := c.Charge(ctx, charge("k-lost", squaretest.OK))
+	if !errors.Is(err, payment.ErrUnknown) {
+		t.Fatalf("lost answers: %v", err)
+	}
+	f, ok, err := c.Find(ctx, payment.Lookup{Reference: "REP-0001", AmountCents: 2200, Since: since})
+	if err != nil || !ok || !f.Taken() {
+		t.Fatalf("find: %+v %v %v", f, ok, err)
+	}
+	if p := fake.Payments(); len(p) != 2 {
+		t.Fatalf("%d payments", len(p))
+	}
+	if _, ok, err := c.Find(ctx, payment.Lookup{Reference: "REP-0001", AmountCents: 2200, Since: since, Exclude: map[string]bool{f.ID: true}}); ok || err != nil {
+		t.Fatalf("an excluded payment was found again: %v", err)
+	}
+	if _, ok, err := c.Find(ctx, payment.Lookup{Reference: "REP-0001", AmountCents: 2200, Since: since.Add(2 * time.Hour)}); ok || err != nil {
+		t.Fatalf("a payment made before the attempt was found: %v", err)
+	}
+	// Refunds whose answers are lost are unknown too, and asked again
+	// with the same key give back the same refund.
+	fake.LoseAnswers("/v2/refunds", 1+len(c.Backoff))
+	refund := payment.Refund{IdempotencyKey: "refund-k", PaymentID: f.ID, AmountCents: 2200, Currency: "EUR"}
+	if _, err := c.Refund(ctx, refund); !errors.Is(err, payment.ErrUnknown) {
+		t.Fatalf("lost refund: %v", err)
+	}
+	if _, err := c.Refund(ctx, refund); err != nil || len(fake.Refunds()) != 1 {
+		t.Fatalf("refund asked again: %v, %d refunds", err, len(fake.Refunds()))
+	}
+	if _, err := c.Refund(ctx, payment.Refund{IdempotencyKey: "refund-x", PaymentID: "nope", AmountCents: 1, Currency: "EUR"}); !errors.Is(err, payment.ErrRefused) {
+		t.Fatalf("refund of an unknown payment: %v", err)
+	}
+}

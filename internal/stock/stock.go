@@ -31,6 +31,9 @@ type Level struct {
 	Unit         catalog.Unit `json:"unit"`
 	Quantity     int64        `json:"quantity"`
 	LowThreshold int64        `json:"low_threshold"`
+	// Alerted is set once the manager was told the level ran low, until
+	// it is back above its threshold (see Alert).
+	Alerted bool `json:"-"`
 }
 
 // Low reports whether the level is at or below its alert threshold.
@@ -46,6 +49,12 @@ type Movement struct {
 	OrderID      int64 // set for reservations and releases
 	ByUserID     int64 // 0 when the system acted
 	At           time.Time
+	// Note is a delivery note's reference or why waste was thrown away.
+	Note string
+	// Shown in the history: the ingredient, its unit and who acted.
+	Ingredient string
+	Unit       catalog.Unit
+	ByName     string
 }
 
 // MaxQuantity bounds any single quantity or level so that sums can never
@@ -173,4 +182,16 @@ func Makeable(recipe []catalog.RecipeLine, levels map[int64]int64) int64 {
 		return 0
 	}
 	return best
+}
+
+// Lacking returns the product of the first need the levels cannot meet,
+// the one a refused order names; ok is false when every need is met (the
+// stock came back since the refusal: a cancel, a delivery).
+func Lacking(needs []Need, levels map[int64]int64) (productID int64, ok bool) {
+	for _, n := range needs {
+		if levels[n.IngredientID] < n.Quantity {
+			return n.ProductID, true
+		}
+	}
+	return 0, false
 }

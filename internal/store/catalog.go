@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
@@ -29,6 +31,24 @@ func (s *Store) CreateIngredient(ctx context.Context, in catalog.Ingredient, low
 	return in, err
 }
 
+// RenameIngredient gives an ingredient another name; its unit stays, as
+// every level and recipe counts in it.
+func (s *Store) RenameIngredient(ctx context.Context, id int64, name string) (catalog.Ingredient, error) {
+	in := catalog.Ingredient{ID: id, Name: name}
+	err := s.write(ctx, func(c conn) error {
+		if _, err := c.exec(ctx, "UPDATE ingredients SET name = ? WHERE id = ?", name, id); err != nil {
+			if s.d.isUnique(err) {
+				return errs.E(errs.Conflict, "an ingredient is already named %s", name)
+			}
+			return err
+		}
+		// Read back rather than count changed rows: MySQL counts the same
+		// name again as no change.
+		return notFound(c.queryRow(ctx, "SELECT unit FROM ingredients WHERE id = ?", id).Scan(&in.Unit), "ingredient")
+	})
+	return in, err
+}
+
 // Ingredients lists every ingredient by name.
 func (s *Store) Ingredients(ctx context.Context) ([]catalog.Ingredient, error) {
 	rows, err := s.read().query(ctx, "SELECT id, name, unit FROM ingredients ORDER BY name")
@@ -52,9 +72,14 @@ func (s *Store) CreateProduct(ctx context.Context, p catalog.Product) (catalog.P
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
-	err := s.write(ctx, func(c conn) error {
-		id, err := c.insertID(ctx, `INSERT INTO products (category, name, description, price_cents, vat_basis, active, memo)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, string(p.Category), p.Name, p.Description, p.PriceCents, p.VATBasis, p.Active, p.Memo)
+	steps, err := json.Marshal(nonNil(p.Steps))
+	if err != nil {
+		return p, err
+	}
+	err = s.write(ctx, func(c conn) error {
+		id, err := c.insertID(ctx, `INSERT INTO products (category, name, description, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(p.Category), p.Name, p.Description, p.PriceCents, p.VATBasis, p.Active, p.Memo,
+			string(steps), p.BakeSeconds, p.BakeCelsius)
 		if err != nil {
 			if s.d.isUnique(err) {
 				return errs.E(errs.Conflict, "a product is already named %s", p.Name)
@@ -62,12 +87,7 @@ func (s *Store) CreateProduct(ctx context.Context, p catalog.Product) (catalog.P
 			return err
 		}
 		p.ID = id
-		for _, l := range p.Recipe {
-			if _, err := c.exec(ctx, "INSERT INTO recipe_lines (product_id, ingredient_id, quantity) VALUES (?, ?, ?)", id, l.IngredientID, l.Quantity); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.insertRecipe(ctx, c, p)
 	})
 	return p, err
 }
@@ -96,7 +116,7 @@ func (s *Store) products(ctx context.Context, id int64, activeOnly bool) ([]cata
 	if activeOnly {
 		where += " AND active = TRUE"
 	}
-	rows, err := c.query(ctx, `SELECT id, category, name, description, price_cents, vat_basis, active, memo FROM products
+	rows, err := c.query(ctx, `SELECT id, category, name, description, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius FROM products
 		WHERE `+where+` ORDER BY CASE category WHEN 'pizza' THEN 1 WHEN 'drink' THEN 2 ELSE 3 END, name`, id, id)
 	if err != nil {
 		return nil, err
@@ -106,8 +126,12 @@ func (s *Store) products(ctx context.Context, id int64, activeOnly bool) ([]cata
 	index := map[int64]int{}
 	for rows.Next() {
 		var p catalog.Product
-		if err := rows.Scan(&p.ID, &p.Category, &p.Name, &p.Description, &p.PriceCents, &p.VATBasis, &p.Active, &p.Memo); err != nil {
+		var steps string
+		if err := rows.Scan(&p.ID, &p.Category, &p.Name, &p.Description, &p.PriceCents, &p.VATBasis, &p.Active, &p.Memo, &steps, &p.BakeSeconds, &p.BakeCelsius); err != nil {
 			return nil, err
+		}
+		if err := json.Unmarshal([]byte(steps), &p.Steps); err != nil {
+			return nil, fmt.Errorf("product %d steps: %w", p.ID, err)
 		}
 		index[p.ID] = len(out)
 		out = append(out, p)
@@ -133,4 +157,12 @@ func (s *Store) products(ctx context.Context, id int64, activeOnly bool) ([]cata
 		}
 	}
 	return out, lines.Err()
+}
+
+// nonNil stores an empty list as [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

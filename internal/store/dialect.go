@@ -3,9 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,10 +34,79 @@ type dialect struct {
 	engine Engine
 }
 
+// server is true for engines reached over the network, whose pool is
+// ours to size; SQLite's connections are set up by Open.
+func (d dialect) server() bool { return d.engine != SQLite }
+
+// numbered is true when placeholders are $1, $2… rather than ?.
+func (d dialect) numbered() bool { return d.engine == Postgres }
+
+// returning is true when an INSERT reports the new id with RETURNING
+// (elsewhere the driver's LastInsertId does).
+func (d dialect) returning() bool { return d.engine == Postgres }
+
+// pipelines is true when a transaction's statements can go to the server
+// in one round trip (pgx batches): orders are then written that way.
+func (d dialect) pipelines() bool { return d.engine == Postgres }
+
+// listens is true when the engine wakes listeners on a write (LISTEN and
+// NOTIFY); elsewhere the event journal is polled.
+func (d dialect) listens() bool { return d.engine == Postgres }
+
+// notifying returns an INSERT into the event journal that also wakes the
+// listeners, where the engine has them.
+func (d dialect) notifying(insert string) string {
+	if !d.listens() {
+		return insert
+	}
+	return "WITH e AS (" + insert + " RETURNING id) SELECT pg_notify('" + eventsChannel + "', '') FROM (SELECT 1 FROM e LIMIT 1) AS one"
+}
+
+// copies is true when a restore loads rows with COPY (pgx's CopyFrom)
+// rather than multi-row INSERTs.
+func (d dialect) copies() bool { return d.engine == Postgres }
+
+// loadsLocalData is true when a restore streams rows with LOAD DATA LOCAL
+// (if the server's local_infile allows it) rather than multi-row INSERTs.
+func (d dialect) loadsLocalData() bool { return d.engine == MySQL }
+
+// cachesStatements is true when we keep prepared statements ourselves:
+// SQLite's driver prepares each query anew, pgx and MySQL's driver are
+// left to their own.
+func (d dialect) cachesStatements() bool { return d.engine == SQLite }
+
+// sequences is true when identity columns draw from sequences that a
+// restore must move past the restored ids; MySQL and SQLite follow the
+// largest id by themselves.
+func (d dialect) sequences() bool { return d.engine == Postgres }
+
+// snapshot is the options of a read-only transaction that sees one
+// committed state: SQLite's read transactions are snapshots already.
+func (d dialect) snapshot() *sql.TxOptions {
+	if d.engine == SQLite {
+		return nil
+	}
+	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+}
+
+// resetIdentities moves PostgreSQL's identity sequences past the restored
+// ids; MySQL and SQLite follow the largest id by themselves.
+func (d dialect) resetIdentities(ctx context.Context, c conn) error {
+	if !d.sequences() {
+		return nil
+	}
+	for _, t := range identityTables {
+		if _, err := c.exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "+t); err != nil {
+			return fmt.Errorf("reset %s ids: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries in
 // this package never contain a literal question mark.
 func (d dialect) rebind(q string) string {
-	if d.engine != Postgres || !strings.Contains(q, "?") {
+	if !d.numbered() || !strings.Contains(q, "?") {
 		return q
 	}
 	var b strings.Builder
@@ -164,4 +238,84 @@ func (d dialect) insertIgnore(table, key, columns, values string) string {
 		return "INSERT IGNORE INTO " + table + " (" + columns + ") VALUES (" + values + ")"
 	}
 	return "INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" + key + ") DO NOTHING"
+}
+
+// Unreachable reports whether err says the database could not be reached
+// or dropped the connection (it restarts, fails over, refuses more
+// connections): a moment's outage, worth a 503 and a retry, not a bug.
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	var my *mysql.MySQLError
+	var connect *pgconn.ConnectError
+	var netErr *net.OpError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.As(err, &connect), errors.As(err, &netErr):
+		return true
+	case errors.As(err, &pg):
+		// Class 08: connection exception; 57P01-03: shut down or
+		// starting; 53300: too many connections.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" || pg.Code == "53300"
+	case errors.As(err, &my):
+		// Server shutting down, too many connections.
+		return my.Number == 1053 || my.Number == 1040 || my.Number == 1927
+	}
+	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection refused")
+}
+
+// dumpList is the select list that dumps cols. SQLite's driver guesses
+// the format of each time it reads (two time.Parse calls a value, a fifth
+// of a backup's time): read as the text it is stored as, a time is parsed
+// once, by parseTime.
+func (d dialect) dumpList(cols []Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+		if d.engine == SQLite && c.Type == "time" {
+			names[i] = "CAST(" + c.Name + " AS TEXT) AS " + c.Name
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// loadBatch is how many rows a restore sends at once: one multi-row
+// INSERT on SQLite and MySQL (SQLite prepares it once per table), a unit
+// of the COPY stream on PostgreSQL.
+func (d dialect) loadBatch() int {
+	if d.engine == SQLite {
+		return 256
+	}
+	return 1000
+}
+
+// beginLoad sets what makes a restore's load faster, inside its
+// transaction; end sets it back, and is called whether the load failed or
+// not. PostgreSQL takes its foreign keys and plain indexes off and puts
+// them back (restore_pg.go). SQLite's page cache grows from 2 MB to
+// 256 MB for the load, which writes the indexes of millions of rows (a
+// setting of the connection, not of what reaches the disk: the commit is
+// as durable as any).
+func (d dialect) beginLoad(ctx context.Context, c conn) (end func() error, err error) {
+	switch d.engine {
+	case Postgres:
+		return pgBeginLoad(ctx, c)
+	case MySQL:
+		return func() error { return nil }, nil
+	}
+	ctx = c.context(ctx)
+	var size int64
+	if err := c.x.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+		return nil, err
+	}
+	if _, err := c.x.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := c.x.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = "+strconv.FormatInt(size, 10))
+		return err
+	}, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,22 +28,13 @@ func (s *Store) AppendEvents(ctx context.Context, events []JournalEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO events (origin, pizzeria_id, order_id, kind, payload, at) VALUES ")
 	args := make([]any, 0, 6*len(events))
 	now := s.Now()
-	for i, e := range events {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?)")
+	for _, e := range events {
 		args = append(args, e.Origin, e.PizzeriaID, nullInt(e.OrderID), e.Kind, string(e.Payload), now)
 	}
-	q := b.String()
-	if s.d.engine == Postgres {
-		q = "WITH e AS (" + q + " RETURNING id) SELECT pg_notify('" + eventsChannel + "', '') FROM (SELECT 1 FROM e LIMIT 1) AS one"
-	}
-	_, err := s.wdb.ExecContext(ctx, s.q(q), args...)
+	q := insertRows("INSERT INTO events (origin, pizzeria_id, order_id, kind, payload, at)", 6, len(events))
+	_, err := s.wdb.ExecContext(ctx, s.q(s.d.notifying(q)), args...)
 	return err
 }
 
@@ -94,7 +84,7 @@ type EventWaiter interface {
 // by AppendEvent's NOTIFY (with a periodic wake-up as a safety net);
 // elsewhere a poll every interval.
 func (s *Store) NewEventWaiter(ctx context.Context, poll time.Duration) (EventWaiter, error) {
-	if s.d.engine != Postgres {
+	if !s.d.listens() {
 		return pollWaiter{poll}, nil
 	}
 	conn, err := pgx.Connect(ctx, s.url)

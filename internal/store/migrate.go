@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -48,27 +49,84 @@ func loadMigrations(engine Engine) ([]Migration, error) {
 		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(body)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	// Numbers may skip: branches developed side by side take separate
+	// ranges, and each migration is applied by its own number, not by
+	// its rank.
 	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migrations of %s: expected version %d, found %s", engine, i+1, m.Name)
+		if m.Version < 1 || i > 0 && m.Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations of %s: %s repeats or is not a positive number", engine, m.Name)
 		}
 	}
 	return out, nil
 }
 
+// appliedVersions reads which migrations a database has.
+func appliedVersions(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// schemaState compares the applied migrations with the binary's: how
+// many are missing, and the highest applied one the binary does not know.
+func schemaState(applied map[int]bool, known []Migration) (missing, unknown int) {
+	have := map[int]bool{}
+	for _, m := range known {
+		have[m.Version] = true
+		if !applied[m.Version] {
+			missing++
+		}
+	}
+	for v := range applied {
+		if !have[v] && v > unknown {
+			unknown = v
+		}
+	}
+	return missing, unknown
+}
+
 // SchemaVersion returns the applied version (0 for an empty database) and
-// the version this binary knows.
+// the version this binary knows: the highest migration numbers. With a
+// migration missing below the highest applied, applied is reported as
+// one less than the first missing, so applied != known still means "run
+// ocpizza migrate".
 func (s *Store) SchemaVersion(ctx context.Context) (applied, known int, err error) {
 	ms, err := s.Migrations()
 	if err != nil {
 		return 0, 0, err
 	}
-	known = len(ms)
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
+	}
 	if err := s.ensureVersionTable(ctx); err != nil {
 		return 0, known, err
 	}
-	err = s.read().queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&applied)
-	return applied, known, err
+	have, err := appliedVersions(ctx, s.db)
+	if err != nil {
+		return 0, known, err
+	}
+	for v := range have {
+		applied = max(applied, v)
+	}
+	for _, m := range ms {
+		if !have[m.Version] && m.Version < applied {
+			return m.Version - 1, known, nil
+		}
+	}
+	return applied, known, nil
 }
 
 func (s *Store) ensureVersionTable(ctx context.Context) error {
@@ -92,11 +150,20 @@ func (s *Store) MigrateTo(ctx context.Context, version int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if version > len(ms) {
-		return nil, errs.E(errs.Conflict, "schema version %d is newer than this binary knows (%d): use a newer ocpizza", version, len(ms))
+	last := 0
+	if len(ms) > 0 {
+		last = ms[len(ms)-1].Version
+	}
+	if version > last {
+		return nil, errs.E(errs.Conflict, "schema version %d is newer than this binary knows (%d): use a newer ocpizza", version, last)
 	}
 	if version > 0 {
-		ms = ms[:version]
+		for i, m := range ms {
+			if m.Version > version {
+				ms = ms[:i]
+				break
+			}
+		}
 	}
 	if err := s.ensureVersionTable(ctx); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
@@ -112,18 +179,24 @@ func (s *Store) MigrateTo(ctx context.Context, version int) ([]string, error) {
 	}
 	defer unlock()
 
-	var applied int
-	if err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&applied); err != nil {
+	applied, err := appliedVersions(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	if known, _ := s.Migrations(); applied > len(known) {
-		return nil, errs.E(errs.Conflict, "the database is at schema version %d but this binary knows only %d: run a newer ocpizza", applied, len(known))
+	known, _ := s.Migrations()
+	if _, unknown := schemaState(applied, known); unknown > 0 {
+		return nil, errs.E(errs.Conflict, "the database is at schema version %d but this binary knows only %d: run a newer ocpizza", unknown, last)
 	}
-	if applied > len(ms) {
-		return nil, errs.E(errs.Conflict, "the database is already at schema version %d, past %d", applied, len(ms))
+	for v := range applied {
+		if version > 0 && v > version {
+			return nil, errs.E(errs.Conflict, "the database is already at schema version %d, past %d", v, version)
+		}
 	}
 	var done []string
-	for _, m := range ms[applied:] {
+	for _, m := range ms {
+		if applied[m.Version] {
+			continue
+		}
 		tx, err := c.BeginTx(ctx, nil)
 		if err != nil {
 			return done, err
@@ -153,11 +226,19 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case applied < known:
+	ms, err := s.Migrations()
+	if err != nil {
+		return err
+	}
+	have, err := appliedVersions(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	switch missing, unknown := schemaState(have, ms); {
+	case unknown > 0:
+		return errs.E(errs.Conflict, "the database schema is at version %d, newer than this binary (%d): run the newer ocpizza", unknown, known)
+	case missing > 0:
 		return errs.E(errs.Conflict, "the database schema is at version %d, this binary needs %d: run `ocpizza migrate`", applied, known)
-	case applied > known:
-		return errs.E(errs.Conflict, "the database schema is at version %d, newer than this binary (%d): run the newer ocpizza", applied, known)
 	}
 	return nil
 }

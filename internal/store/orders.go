@@ -40,10 +40,21 @@ var errReplay = errors.New("idempotency key already used")
 // exclusive lock turns into a deadlock). On PostgreSQL the statements are
 // pipelined (orders_pg.go), so the locks are held for two round trips.
 func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) (placed order.Order, replayed bool, err error) {
-	if s.d.engine == Postgres {
-		err = s.retry(ctx, func() error { return s.placeOrderPipelined(ctx, &o, needs, byUserID, idem, notify) })
+	return s.place(ctx, o, needs, byUserID, idem, notify, nil)
+}
+
+// PlaceAwaitingPayment stores a new order as PlaceOrder does, with the
+// attempt to charge it recorded in the same transaction (its order id,
+// number and time are filled in), before the provider is asked anything.
+func (s *Store) PlaceAwaitingPayment(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, attempt PaymentAttempt) (placed order.Order, replayed bool, err error) {
+	return s.place(ctx, o, needs, byUserID, idem, nil, &attempt)
+}
+
+func (s *Store) place(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) (placed order.Order, replayed bool, err error) {
+	if s.d.pipelines() {
+		err = s.retry(ctx, func() error { return s.placeOrderPipelined(ctx, &o, needs, byUserID, idem, notify, attempt) })
 	} else {
-		err = s.write(ctx, func(c conn) error { return s.placeOrder(ctx, c, &o, needs, byUserID, idem, notify) })
+		err = s.write(ctx, func(c conn) error { return s.placeOrder(ctx, c, &o, needs, byUserID, idem, notify, attempt) })
 	}
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, idem)
@@ -53,7 +64,7 @@ func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Nee
 	return o, false, err
 }
 
-func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) error {
+func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) error {
 	if idem != nil {
 		if err := s.checkIdempotency(ctx, c, idem); err != nil {
 			return err
@@ -74,7 +85,7 @@ func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []
 	if o.ID, err = c.insertID(ctx, ins.query, ins.args...); err != nil {
 		return err
 	}
-	for _, st := range s.orderRows(*o, needs, byUserID, idem, notify) {
+	for _, st := range s.orderRows(*o, needs, byUserID, idem, notify, attempt) {
 		if _, err := c.exec(ctx, st.query, st.args...); err != nil {
 			if st.query == insertIdempotencyKey && s.d.isUnique(err) {
 				return errReplay // a concurrent request with the same key won
@@ -112,8 +123,9 @@ func insertOrder(o order.Order, withID bool) stmt {
 }
 
 // orderRows are the rows a new order writes beside its own: lines, first
-// history entry, stock ledger, idempotency key and notification.
-func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) []stmt {
+// history entry, stock ledger, idempotency key, notification and payment
+// attempt.
+func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) []stmt {
 	out := []stmt{
 		insertLines(o.ID, o.Lines),
 		{"INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)", []any{o.ID, string(o.Status), o.CreatedAt, nullInt(byUserID)}},
@@ -126,6 +138,11 @@ func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, ide
 	}
 	if notify != nil && notify.Recipient != "" {
 		out = append(out, enqueue(o.ID, notify, o.CreatedAt))
+	}
+	if attempt != nil {
+		a := *attempt
+		a.OrderID, a.OrderNumber, a.CreatedAt = o.ID, o.Number, o.CreatedAt
+		out = append(out, insertAttempt(a))
 	}
 	return out
 }
@@ -163,86 +180,125 @@ func (s *Store) replay(ctx context.Context, idem *Idempotency) (order.Order, boo
 }
 
 func insertLines(orderID int64, lines []order.Line) stmt {
-	var b strings.Builder
-	b.WriteString("INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis) VALUES ")
 	args := make([]any, 0, len(lines)*7)
 	for i, l := range lines {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, orderID, i+1, l.ProductID, l.Name, l.Quantity, l.UnitPriceCents, l.VATBasis)
 	}
-	return stmt{b.String(), args}
+	return stmt{insertRows("INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis)", 7, len(lines)), args}
 }
 
 // Change is what a status, items or payment update does to an order. The
 // update applies only if the order is still at Order.Version.
 type Change struct {
-	Order    order.Order  // the current order, as the decision was made on it
-	Status   order.Status // new status, or "" to keep it
-	Lines    []order.Line // new lines, or nil to keep them
-	Stock    []stock.Need // stock to take (positive) or give back (negative)
-	Payment  order.PaymentStatus
-	Ref      string // payment reference, with Payment
-	ByUserID int64
-	Notify   *Notification // a customer notification to send once committed
+	Order  order.Order  // the current order, as the decision was made on it
+	Status order.Status // new status, or "" to keep it
+	Lines  []order.Line // new lines, or nil to keep them
+	Stock  []stock.Need // stock to take (positive) or give back (negative)
+	// ReleaseAll gives back whatever stock the order still holds, as its
+	// stock ledger says: a cancellation that does not depend on recipes
+	// unchanged since the order was placed.
+	ReleaseAll bool
+	Payment    order.PaymentStatus
+	Ref        string // payment reference, with Payment
+	ByUserID   int64
+	Notify     *Notification // a customer notification to send once committed
+	// Open records payment attempts with the change (a refund it owes), so
+	// that what the provider is asked next is known even if the process
+	// dies before asking.
+	Open []PaymentAttempt
 }
 
 // UpdateOrder applies a change decided on a copy of the order. If the
 // order changed since that copy was read, nothing is written and the error
 // is a conflict: the caller reads again and decides again.
 func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error) {
-	if s.d.engine == Postgres && len(ch.Stock) == 0 && ch.Lines == nil {
+	if s.d.pipelines() && len(ch.Stock) == 0 && ch.Lines == nil && !ch.ReleaseAll {
 		return s.updateOrderPipelined(ctx, ch)
 	}
 	var updated order.Order
-	err := s.write(ctx, func(c conn) error {
-		u := s.orderUpdate(ch, s.Now())
-		res, err := c.exec(ctx, u.guarded.query, u.guarded.args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return u.conflict()
-		}
-		o := ch.Order
-		if len(ch.Stock) > 0 {
-			// The pizzeria's counter row is the lock every stock update
-			// takes first (see PlaceOrder).
-			var id int64
-			if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
-				return notFound(err, "pizzeria")
-			}
-			if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, u.next.UpdatedAt); err != nil {
-				return err
-			}
-			l := ledger(o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock, u.next.UpdatedAt)
-			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
-				return err
-			}
-		}
-		if ch.Lines != nil {
-			if _, err := c.exec(ctx, "DELETE FROM order_lines WHERE order_id = ?", o.ID); err != nil {
-				return err
-			}
-			l := insertLines(o.ID, ch.Lines)
-			if _, err := c.exec(ctx, l.query, l.args...); err != nil {
-				return err
-			}
-		}
-		for _, st := range u.then {
-			if _, err := c.exec(ctx, st.query, st.args...); err != nil {
-				return err
-			}
-		}
-		updated = u.next
-		return nil
+	err := s.write(ctx, func(c conn) (err error) {
+		updated, err = s.applyChange(ctx, c, ch, s.Now())
+		return err
 	})
 	if err != nil {
 		return ch.Order, s.nameShortage(ctx, err)
 	}
 	return updated, nil
+}
+
+// applyChange writes a change inside a transaction: the order's row if
+// still at the version read, then its stock, lines, history entry,
+// notification and payment attempts.
+func (s *Store) applyChange(ctx context.Context, c conn, ch Change, now time.Time) (order.Order, error) {
+	u := s.orderUpdate(ch, now)
+	res, err := c.exec(ctx, u.guarded.query, u.guarded.args...)
+	if err != nil {
+		return ch.Order, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ch.Order, u.conflict()
+	}
+	o := ch.Order
+	if ch.ReleaseAll {
+		held, err := s.heldStock(ctx, c, o.ID)
+		if err != nil {
+			return ch.Order, err
+		}
+		ch.Stock = append(append([]stock.Need(nil), ch.Stock...), held...)
+	}
+	if len(ch.Stock) > 0 {
+		// The pizzeria's counter row is the lock every stock update
+		// takes first (see PlaceOrder).
+		var id int64
+		if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
+			return ch.Order, notFound(err, "pizzeria")
+		}
+		if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, u.next.UpdatedAt); err != nil {
+			return ch.Order, err
+		}
+		l := ledger(o.PizzeriaID, o.ID, ch.ByUserID, ch.Stock, u.next.UpdatedAt)
+		if _, err := c.exec(ctx, l.query, l.args...); err != nil {
+			return ch.Order, err
+		}
+	}
+	if ch.Lines != nil {
+		if _, err := c.exec(ctx, "DELETE FROM order_lines WHERE order_id = ?", o.ID); err != nil {
+			return ch.Order, err
+		}
+		l := insertLines(o.ID, ch.Lines)
+		if _, err := c.exec(ctx, l.query, l.args...); err != nil {
+			return ch.Order, err
+		}
+	}
+	for _, st := range u.then {
+		if _, err := c.exec(ctx, st.query, st.args...); err != nil {
+			return ch.Order, err
+		}
+	}
+	return u.next, nil
+}
+
+// heldStock is what an order holds of its pizzeria's stock, by its stock
+// ledger, as needs that give it back (negative quantities).
+func (s *Store) heldStock(ctx context.Context, c conn, orderID int64) ([]stock.Need, error) {
+	rows, err := c.query(ctx, "SELECT ingredient_id, SUM(delta) FROM stock_movements WHERE order_id = ? GROUP BY ingredient_id ORDER BY ingredient_id", orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stock.Need
+	for rows.Next() {
+		var n stock.Need
+		var sum int64
+		if err := rows.Scan(&n.IngredientID, &sum); err != nil {
+			return nil, err
+		}
+		if sum < 0 {
+			n.Quantity = sum // the ledger holds -taken; a need of -taken gives it back
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
 }
 
 // orderUpdate is what a change writes, beside its stock and lines.
@@ -275,6 +331,10 @@ func (s *Store) orderUpdate(ch Change, now time.Time) orderUpdate {
 	if n := ch.Notify; n != nil && n.Recipient != "" {
 		u.then = append(u.then, enqueue(o.ID, n, now))
 	}
+	for _, a := range ch.Open {
+		a.OrderID, a.OrderNumber, a.CreatedAt = o.ID, o.Number, now
+		u.then = append(u.then, insertAttempt(a))
+	}
 	o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents = status, payment, ref, total
 	o.Version++
 	o.UpdatedAt = now
@@ -291,7 +351,9 @@ type OrderFilter struct {
 	PizzeriaID  int64
 	CustomerID  int64
 	Statuses    []order.Status
-	Limit       int // default 200
+	Since       time.Time // placed at or after, when set
+	Phone       string    // the contact's phone, in its stored form
+	Limit       int       // default 200
 	NewestFirst bool
 }
 
@@ -321,6 +383,12 @@ func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]order.Order, error
 	}
 	if f.CustomerID != 0 {
 		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "created_at >= ?"), append(args, f.Since.UTC())
+	}
+	if f.Phone != "" {
+		where, args = append(where, "contact_phone = ?"), append(args, f.Phone)
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
@@ -411,6 +479,23 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// insertRows is head (INSERT INTO table (columns)) with the placeholders
+// of n rows of width values each: one statement, one round trip.
+func insertRows(head string, width, n int) string {
+	tuple := "(" + placeholders(width) + ")"
+	var b strings.Builder
+	b.Grow(len(head) + 8 + n*(len(tuple)+2))
+	b.WriteString(head)
+	b.WriteString(" VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	return b.String()
+}
+
 // OrderCounts returns the number of orders per pizzeria and status.
 func (s *Store) OrderCounts(ctx context.Context) (map[int64]map[order.Status]int64, error) {
 	rows, err := s.read().query(ctx, "SELECT pizzeria_id, status, COUNT(*) FROM orders GROUP BY pizzeria_id, status")
@@ -455,20 +540,20 @@ func (s *Store) OrderByPaymentRef(ctx context.Context, ref string) (order.Order,
 	return os[0], nil
 }
 
-// RecordWebhookEvent notes a provider notification; it reports false when
-// the event was already recorded (a repeat to ignore).
-func (s *Store) RecordWebhookEvent(ctx context.Context, eventID, kind string) (bool, error) {
-	var fresh bool
-	err := s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, s.d.insertIgnore("webhook_events", "event_id", "event_id, kind, received_at", "?, ?, ?"), eventID, kind, s.Now())
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		fresh = n == 1
-		return err
-	})
-	return fresh, err
+// OrderByNumber finds an order by its number (which carries its
+// pizzeria's code), as a payment provider's reference names it.
+func (s *Store) OrderByNumber(ctx context.Context, number string) (order.Order, error) {
+	if number == "" {
+		return order.Order{}, errs.E(errs.NotFound, "no such order")
+	}
+	os, err := s.orders(ctx, "number = ?", []any{number}, "id", 1)
+	if err != nil {
+		return order.Order{}, err
+	}
+	if len(os) == 0 {
+		return order.Order{}, errs.E(errs.NotFound, "no order %s", number)
+	}
+	return os[0], nil
 }
 
 // latE6 stores a coordinate as millionths of a degree (about 11 cm), an

@@ -58,12 +58,13 @@ type pgOrder struct {
 	byUserID int64
 	idem     *Idempotency
 	notify   *Notification
+	attempt  *PaymentAttempt
 	done     chan error
 }
 
-func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) error {
+func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) error {
 	lane := &s.orderLanes[uint64(o.PizzeriaID)%uint64(len(s.orderLanes))]
-	job := &pgOrder{ctx: ctx, o: o, needs: needs, byUserID: byUserID, idem: idem, notify: notify, done: make(chan error, 1)}
+	job := &pgOrder{ctx: ctx, o: o, needs: needs, byUserID: byUserID, idem: idem, notify: notify, attempt: attempt, done: make(chan error, 1)}
 	lane.mu.Lock()
 	lane.queue = append(lane.queue, job)
 	lane.mu.Unlock()
@@ -228,7 +229,7 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 	o.History = []order.Change{{Status: o.Status, At: now, ByUserID: j.byUserID}}
 	b = &pgx.Batch{}
-	for _, st := range append([]stmt{insertOrder(*o, true)}, s.orderRows(*o, needs, j.byUserID, idem, j.notify)...) {
+	for _, st := range append([]stmt{insertOrder(*o, true)}, s.orderRows(*o, needs, j.byUserID, idem, j.notify, j.attempt)...) {
 		b.Queue(s.q(st.query), st.args...)
 	}
 	if grouped {

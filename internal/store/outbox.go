@@ -23,6 +23,10 @@ type OutboxItem struct {
 	Lang      string
 	Attempts  int
 	CreatedAt time.Time
+	// PizzeriaID and IngredientID name the level of a "low_stock" alert
+	// to a manager (OrderID is 0 then).
+	PizzeriaID   int64
+	IngredientID int64
 }
 
 // enqueue queues a notification about an order, written with the change.
@@ -33,24 +37,31 @@ func enqueue(orderID int64, n *Notification, now time.Time) stmt {
 
 // ClaimOutbox takes up to limit due notifications for this worker for
 // lease: another instance will not take them meanwhile, so a mail is not
-// sent twice by two senders.
+// sent twice by two senders. The newest confirmations come first — a
+// customer who just ordered waits for theirs, while a backlog (the mail
+// server was down) holds older news — then the oldest of the rest; a
+// quarter of the batch is kept for those, so none waits forever behind a
+// stream of confirmations.
 func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxItem, error) {
 	now := s.Now()
-	rows, err := s.read().query(ctx, `SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
-		AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, now, now, limit)
+	due := `SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)`
+	ids, err := s.ids(ctx, due+" AND kind = ? ORDER BY id DESC LIMIT ?", now, now, "confirmed", limit-limit/4)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
+	rest, err := s.ids(ctx, due+" ORDER BY id LIMIT ?", now, now, limit)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
+	picked := map[int64]bool{}
+	for _, id := range ids {
+		picked[id] = true
+	}
+	for _, id := range rest {
+		if len(ids) < limit && !picked[id] {
+			ids = append(ids, id)
+		}
+	}
 	var out []OutboxItem
 	for _, id := range ids {
 		var item OutboxItem
@@ -63,8 +74,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration)
 			if n, _ := res.RowsAffected(); n != 1 {
 				return sql.ErrNoRows // another worker has it
 			}
-			return c.queryRow(ctx, "SELECT id, kind, order_id, recipient, lang, attempts, created_at FROM outbox WHERE id = ?", id).
-				Scan(&item.ID, &item.Kind, &item.OrderID, &item.Recipient, &item.Lang, &item.Attempts, &item.CreatedAt)
+			return c.queryRow(ctx, `SELECT id, kind, order_id, recipient, lang, attempts, created_at, COALESCE(pizzeria_id, 0), COALESCE(ingredient_id, 0)
+				FROM outbox WHERE id = ?`, id).
+				Scan(&item.ID, &item.Kind, &item.OrderID, &item.Recipient, &item.Lang, &item.Attempts, &item.CreatedAt, &item.PizzeriaID, &item.IngredientID)
 		})
 		if err == sql.ErrNoRows {
 			continue
@@ -75,6 +87,38 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration)
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SkipOutbox marks every notification not yet sent as done without sending
+// it, saying why: the demo's past orders are nobody's news.
+func (s *Store) SkipOutbox(ctx context.Context, why string) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = ? WHERE sent_at IS NULL", s.Now(), "not sent: "+why)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // OutboxSent marks a notification delivered.

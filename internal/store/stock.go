@@ -12,7 +12,7 @@ import (
 
 // StockLevels lists a pizzeria's stock by ingredient name.
 func (s *Store) StockLevels(ctx context.Context, pizzeriaID int64) ([]stock.Level, error) {
-	rows, err := s.read().query(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold
+	rows, err := s.read().query(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold, l.low_alerted
 		FROM stock_levels l JOIN ingredients i ON i.id = l.ingredient_id
 		WHERE l.pizzeria_id = ? ORDER BY i.name`, pizzeriaID)
 	if err != nil {
@@ -22,7 +22,7 @@ func (s *Store) StockLevels(ctx context.Context, pizzeriaID int64) ([]stock.Leve
 	var out []stock.Level
 	for rows.Next() {
 		var l stock.Level
-		if err := rows.Scan(&l.PizzeriaID, &l.IngredientID, &l.Name, &l.Unit, &l.Quantity, &l.LowThreshold); err != nil {
+		if err := rows.Scan(&l.PizzeriaID, &l.IngredientID, &l.Name, &l.Unit, &l.Quantity, &l.LowThreshold, &l.Alerted); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
@@ -56,38 +56,47 @@ func (s *Store) StockQuantities(ctx context.Context, pizzeriaID int64) (map[int6
 func (s *Store) RecordMovement(ctx context.Context, pizzeriaID int64, m stock.ManualMovement, byUserID int64) (stock.Level, error) {
 	var level stock.Level
 	err := s.write(ctx, func(c conn) error {
-		var current int64
-		err := c.queryRow(ctx, "SELECT quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id = ?"+s.d.forUpdate(),
-			pizzeriaID, m.IngredientID).Scan(&current)
-		if err != nil {
-			return notFound(err, "ingredient in this pizzeria's stock")
-		}
-		delta, err := m.Normalize(current)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		if delta != 0 {
-			// The guard repeats Normalize's check in SQL so that no
-			// interleaving can take a level below zero.
-			res, err := c.exec(ctx, `UPDATE stock_levels SET quantity = quantity + ?, updated_at = ?
-				WHERE pizzeria_id = ? AND ingredient_id = ? AND quantity + ? >= 0`, delta, now, pizzeriaID, m.IngredientID, delta)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
-			}
-		}
-		if _, err := c.exec(ctx, `INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at)
-			VALUES (?, ?, ?, ?, NULL, ?, ?)`, pizzeriaID, m.IngredientID, string(m.Reason), delta, nullInt(byUserID), now); err != nil {
-			return err
-		}
-		return c.queryRow(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold
-			FROM stock_levels l JOIN ingredients i ON i.id = l.ingredient_id
-			WHERE l.pizzeria_id = ? AND l.ingredient_id = ?`, pizzeriaID, m.IngredientID).
-			Scan(&level.PizzeriaID, &level.IngredientID, &level.Name, &level.Unit, &level.Quantity, &level.LowThreshold)
+		var err error
+		level, err = s.applyMovement(ctx, c, pizzeriaID, m, "", byUserID, s.Now())
+		return err
 	})
+	return level, err
+}
+
+// applyMovement applies one manual movement inside a transaction and
+// returns the level it leaves.
+func (s *Store) applyMovement(ctx context.Context, c conn, pizzeriaID int64, m stock.ManualMovement, note string, byUserID int64, now time.Time) (stock.Level, error) {
+	var level stock.Level
+	var current int64
+	err := c.queryRow(ctx, "SELECT quantity FROM stock_levels WHERE pizzeria_id = ? AND ingredient_id = ?"+s.d.forUpdate(),
+		pizzeriaID, m.IngredientID).Scan(&current)
+	if err != nil {
+		return level, notFound(err, "ingredient in this pizzeria's stock")
+	}
+	delta, err := m.Normalize(current)
+	if err != nil {
+		return level, err
+	}
+	if delta != 0 {
+		// The guard repeats Normalize's check in SQL so that no
+		// interleaving can take a level below zero.
+		res, err := c.exec(ctx, `UPDATE stock_levels SET quantity = quantity + ?, updated_at = ?
+			WHERE pizzeria_id = ? AND ingredient_id = ? AND quantity + ? >= 0`, delta, now, pizzeriaID, m.IngredientID, delta)
+		if err != nil {
+			return level, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return level, errs.E(errs.Conflict, "the stock changed meanwhile: try again")
+		}
+	}
+	if _, err := c.exec(ctx, `INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at, note)
+		VALUES (?, ?, ?, ?, NULL, ?, ?, ?)`, pizzeriaID, m.IngredientID, string(m.Reason), delta, nullInt(byUserID), now, nullString(note)); err != nil {
+		return level, err
+	}
+	err = c.queryRow(ctx, `SELECT l.pizzeria_id, l.ingredient_id, i.name, i.unit, l.quantity, l.low_threshold, l.low_alerted
+		FROM stock_levels l JOIN ingredients i ON i.id = l.ingredient_id
+		WHERE l.pizzeria_id = ? AND l.ingredient_id = ?`, pizzeriaID, m.IngredientID).
+		Scan(&level.PizzeriaID, &level.IngredientID, &level.Name, &level.Unit, &level.Quantity, &level.LowThreshold, &level.Alerted)
 	return level, err
 }
 
@@ -221,32 +230,24 @@ func levelsOf(pizzeriaID int64, needs []stock.Need) stmt {
 // shortage names the first product whose needs the levels, read after the
 // reservation was refused, do not cover.
 func shortage(needs []stock.Need, levels map[int64]int64) error {
-	for _, n := range needs {
-		if levels[n.IngredientID] < n.Quantity {
-			return errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", n.ProductID)
-		}
+	if product, ok := stock.Lacking(needs, levels); ok {
+		return errs.E(errs.OutOfStock, "not enough ingredients left for this order").With("product_id", product)
 	}
-	// Every level holds enough now: stock came back (a cancel, a delivery)
-	// since the reservation was refused. Ask the caller to try again.
+	// Every level holds enough now: stock came back since the reservation
+	// was refused. Ask the caller to try again.
 	return errs.E(errs.Conflict, "the stock changed meanwhile: try again")
 }
 
 // ledger records what takeStock did for an order, in one multi-row insert:
 // reservations for what was taken, releases for what came back.
 func ledger(pizzeriaID, orderID, byUserID int64, needs []stock.Need, now time.Time) stmt {
-	var b strings.Builder
-	b.WriteString("INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at) VALUES ")
 	args := make([]any, 0, len(needs)*7)
-	for i, n := range needs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	for _, n := range needs {
 		reason := stock.Reservation
 		if n.Quantity < 0 {
 			reason = stock.Release
 		}
 		args = append(args, pizzeriaID, n.IngredientID, string(reason), -n.Quantity, orderID, nullInt(byUserID), now)
 	}
-	return stmt{b.String(), args}
+	return stmt{insertRows("INSERT INTO stock_movements (pizzeria_id, ingredient_id, reason, delta, order_id, by_user_id, at)", 7, len(needs)), args}
 }

@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/text"
 )
 
 // Store is a handle on the database.
@@ -30,8 +31,9 @@ type Store struct {
 	wdb *sql.DB // writes: one connection on SQLite, which allows one writer
 	d   dialect
 	url string // kept for connections outside the pool (LISTEN)
-	// Now is the clock used for every stored time; tests may fix it.
-	Now func() time.Time
+	// clock gives every stored time; tests and the demo's back-dated
+	// orders set it (SetClock) while background work may read it.
+	clock atomic.Pointer[func() time.Time]
 
 	rebound sync.Map // query text → rebound text, for PostgreSQL
 	// stmts caches statements prepared on SQLite's single writer
@@ -62,12 +64,17 @@ func (s *Store) DB() *sql.DB { return s.db }
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	// Microseconds: the finest precision all three engines store, so a
 	// time reads back the same whatever the engine (and after a restore).
-	s := &Store{Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s := &Store{}
+	s.SetClock(func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) })
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		s.d = dialect{SQLite}
-		err = s.openSQLite(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
+		path, _ := SQLiteFile(rawURL)
+		var sync string
+		if sync, err = sqliteSynchronous(rawURL); err == nil {
+			err = s.openSQLite(path, sync)
+		}
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		s.d = dialect{Postgres}
 		s.url = rawURL
@@ -81,17 +88,17 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 			s.wdb = s.db
 		}
 	default:
-		return nil, errs.E(errs.Invalid, "database URL %q: expected sqlite:PATH, postgres://… or mysql://…", redact(rawURL))
+		return nil, errs.E(errs.Invalid, "database URL %q: expected sqlite:PATH, postgres://… or mysql://…", text.RedactURL(rawURL))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", redact(rawURL), err)
+		return nil, fmt.Errorf("open %s: %w", text.RedactURL(rawURL), err)
 	}
-	if s.d.engine != SQLite {
+	if s.d.server() {
 		s.db.SetMaxOpenConns(16)
 		s.db.SetMaxIdleConns(16)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	if s.d.engine == Postgres {
+	if s.d.pipelines() {
 		for i := range s.orderLanes {
 			s.orderLanes[i].turn = make(chan struct{}, 1)
 		}
@@ -100,12 +107,53 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	defer cancel()
 	if err := s.db.PingContext(pingCtx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("connect to %s: %w", redact(rawURL), err)
+		return nil, fmt.Errorf("connect to %s: %w", text.RedactURL(rawURL), err)
 	}
 	return s, nil
 }
 
-func (s *Store) openSQLite(path string) error {
+// SQLiteFile returns the file of a sqlite: URL; ok is false for the other
+// engines.
+func SQLiteFile(rawURL string) (path string, ok bool) {
+	if !strings.HasPrefix(rawURL, "sqlite:") {
+		return "", false
+	}
+	path, _, _ = strings.Cut(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"), "?")
+	return path, true
+}
+
+// SQLiteSynchronous is SQLite's default durability: FULL syncs the WAL to
+// the disk at every commit, so an order answered 201 survives a power cut.
+// NORMAL syncs only at checkpoints: faster, and never corrupt, but a power
+// cut (not a crash of the process) loses the last commits. A shop can lose
+// power, and group commit (batch.go) shares one sync among the orders
+// committed together, which keeps FULL's cost small (docs/reliability.md).
+const SQLiteSynchronous = "FULL"
+
+// sqliteSynchronous reads the synchronous setting of a sqlite: URL
+// (sqlite:PATH?synchronous=normal), FULL by default.
+func sqliteSynchronous(rawURL string) (string, error) {
+	_, query, _ := strings.Cut(rawURL, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", errs.E(errs.Invalid, "database URL %q: %v", rawURL, err)
+	}
+	for k := range q {
+		if k != "synchronous" {
+			return "", errs.E(errs.Invalid, "database URL %q: sqlite: takes only ?synchronous=full|normal|extra", rawURL)
+		}
+	}
+	switch v := strings.ToUpper(q.Get("synchronous")); v {
+	case "":
+		return SQLiteSynchronous, nil
+	case "FULL", "NORMAL", "EXTRA":
+		return v, nil
+	default:
+		return "", errs.E(errs.Invalid, "database URL %q: synchronous is full, normal or extra", rawURL)
+	}
+}
+
+func (s *Store) openSQLite(path, synchronous string) error {
 	if path == "" {
 		return errs.E(errs.Invalid, "sqlite: needs a file path, e.g. sqlite:data/ocpizza.db")
 	}
@@ -114,11 +162,11 @@ func (s *Store) openSQLite(path string) error {
 			return err
 		}
 	}
-	// WAL lets readers run beside the single writer; NORMAL sync is safe
-	// with WAL (a power cut may lose the last transactions, never corrupt).
-	// Temporary storage in memory keeps the savepoints of group commit
-	// (batch.go) from writing a sub-journal file.
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	// WAL lets readers run beside the single writer; synchronous says
+	// when commits reach the disk (SQLiteSynchronous). Temporary storage
+	// in memory keeps the savepoints of group commit (batch.go) from
+	// writing a sub-journal file.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	var err error
 	if s.wdb, err = sql.Open("sqlite", u+"?"+common+"&_txlock=immediate"); err != nil {
@@ -131,6 +179,11 @@ func (s *Store) openSQLite(path string) error {
 	}
 	s.db.SetMaxOpenConns(8)
 	s.db.SetMaxIdleConns(8)
+	// A reader idle for a minute is closed, giving back its page cache (up
+	// to 2 MB each). SQLite keeps its file open for the next connection it
+	// opens, as other connections hold locks on it: the files stay bounded
+	// by the pool, not released.
+	s.db.SetConnMaxIdleTime(time.Minute)
 	// The writer must create the file (and switch it to WAL) before
 	// readers open it read-only.
 	if err := s.wdb.Ping(); err != nil {
@@ -144,7 +197,8 @@ func (s *Store) openSQLite(path string) error {
 func mysqlDSN(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", errs.E(errs.Invalid, "bad MySQL URL: %v", err)
+		// url.Parse's error quotes the URL, password and all.
+		return "", errs.E(errs.Invalid, "bad MySQL URL: it does not parse (a password with %%, # or ? must be percent-encoded)")
 	}
 	db := strings.TrimPrefix(u.Path, "/")
 	if db == "" || u.Host == "" {
@@ -170,17 +224,14 @@ func mysqlDSN(raw string) (string, error) {
 	return cfg.FormatDSN(), nil
 }
 
-// redact hides the password of a database URL for messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
+// Now is the time stored for what is written now.
+func (s *Store) Now() time.Time { return (*s.clock.Load())() }
+
+// Clock returns the clock that Now reads.
+func (s *Store) Clock() func() time.Time { return *s.clock.Load() }
+
+// SetClock replaces the clock (tests; the demo's back-dated orders).
+func (s *Store) SetClock(now func() time.Time) { s.clock.Store(&now) }
 
 // Close releases the connections.
 func (s *Store) Close() error {
@@ -226,7 +277,7 @@ const maxCachedStmts = 1000
 // plainly and is noted, to be prepared once the transaction has given the
 // single writer connection back.
 func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
-	if c.s.d.engine != SQLite {
+	if !c.s.d.cachesStatements() {
 		return nil
 	}
 	if c.tx == nil {
@@ -282,7 +333,7 @@ func (s *Store) prepare(ctx context.Context, queries []string) {
 
 // q rebinds a query's placeholders for the engine, once per query text.
 func (s *Store) q(query string) string {
-	if s.d.engine != Postgres {
+	if !s.d.numbered() {
 		return query
 	}
 	if v, ok := s.rebound.Load(query); ok {
@@ -320,7 +371,7 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // insertID runs an INSERT … and returns the new row's id.
 // PostgreSQL's driver has no LastInsertId: the row returns its id there.
 func (c conn) insertID(ctx context.Context, query string, args ...any) (int64, error) {
-	if c.s.d.engine == Postgres {
+	if c.s.d.returning() {
 		var id int64
 		err := c.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 		return id, err
@@ -372,6 +423,12 @@ func (s *Store) tryWrite(ctx context.Context, fn func(c conn) error) error {
 	if s.batch != nil {
 		return s.batch.run(ctx, fn)
 	}
+	return s.writeAlone(ctx, fn)
+}
+
+// writeAlone runs fn in a transaction of its own on the writer: no group
+// commit, no retry (the load tool's bare transactions use it as such).
+func (s *Store) writeAlone(ctx context.Context, fn func(c conn) error) error {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -579,3 +579,61 @@ func TestSavedAddresses(t *testing.T) {
 		}
 	})
 }
+
+// A database's identity is made once, the same for every instance asking
+// at once, and stays out of its dump: a restored copy is another database.
+func TestDatabaseIdentity(t *testing.T) {
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		url := storetest.NewDatabase(t, e)
+		a, b := openStore(t, url), openStore(t, url)
+		_, err := a.Migrate(ctx)
+		must(t, err)
+		ids := make([]string, 8)
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := a
+				if i%2 == 1 {
+					s = b
+				}
+				id, err := s.DatabaseID(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i] = id
+			}()
+		}
+		wg.Wait()
+		for _, id := range ids {
+			if len(id) != 32 || id != ids[0] {
+				t.Fatalf("identities %v", ids)
+			}
+		}
+		must(t, a.SetSetting(ctx, "maintenance", "off"))
+		var dumped []string
+		must(t, a.Dump(ctx, &rowsOf{fn: func(table string, values []any) {
+			if table == "settings" {
+				dumped = append(dumped, values[0].(string))
+			}
+		}}))
+		if !reflect.DeepEqual(dumped, []string{"maintenance"}) {
+			t.Fatalf("settings dumped: %v", dumped)
+		}
+		other := storetest.Open(t, e)
+		if id, err := other.DatabaseID(ctx); err != nil || id == ids[0] {
+			t.Fatalf("another database's identity: %q %v", id, err)
+		}
+	})
+}
+
+// rowsOf is a Dumper that hands each row to fn with its table.
+type rowsOf struct {
+	fn    func(table string, values []any)
+	table string
+}
+
+func (r *rowsOf) Table(name string, _ []store.Column) error { r.table = name; return nil }
+func (r *rowsOf) Row(values []any) error                    { r.fn(r.table, values); return nil }

@@ -60,11 +60,13 @@ func (s *Store) User(ctx context.Context, id int64) (account.User, error) {
 func (s *Store) user(ctx context.Context, where string, arg any) (account.User, error) {
 	var u account.User
 	c := s.read()
-	err := c.queryRow(ctx, "SELECT id, email, name, phone, lang, password_hash, created_at FROM users WHERE "+where, arg).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Phone, &u.Lang, &u.PasswordHash, &u.CreatedAt)
+	var disabled sql.NullTime
+	err := c.queryRow(ctx, "SELECT id, email, name, phone, lang, password_hash, created_at, disabled_at FROM users WHERE "+where, arg).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Phone, &u.Lang, &u.PasswordHash, &u.CreatedAt, &disabled)
 	if err != nil {
 		return u, notFound(err, "user")
 	}
+	u.Disabled = disabled.Valid
 	u.Grants, err = s.grants(ctx, c, u.ID)
 	return u, err
 }
@@ -100,7 +102,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 func (s *Store) SessionActor(ctx context.Context, tokenHash string) (account.Actor, error) {
 	rows, err := s.read().query(ctx, `SELECT u.id, u.name, u.email, u.phone, r.role, r.pizzeria_id
 		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
-		WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, s.Now())
+		WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`, tokenHash, s.Now())
 	if err != nil {
 		return account.Actor{}, err
 	}

@@ -24,6 +24,7 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Message
 	down     bool
+	sessions int
 }
 
 // Start listens on a loopback port until the test ends.
@@ -43,6 +44,13 @@ func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
 	s.mu.Unlock()
+}
+
+// Sessions returns how many connections were greeted (not refused).
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
 }
 
 // Messages returns what was received so far.
@@ -73,6 +81,9 @@ func (s *Server) session(c net.Conn) {
 		say("421 test server down")
 		return
 	}
+	s.mu.Lock()
+	s.sessions++
+	s.mu.Unlock()
 	say("220 smtptest ready")
 	var msg Message
 	for {

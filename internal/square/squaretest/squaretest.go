@@ -12,8 +12,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +44,8 @@ type Server struct {
 	idem      map[string]idemEntry // path + key → first answer
 	failNext  []int                // statuses to answer before handling, in order
 	delayNext []time.Duration
+	lose      map[string]int // path → how many answers to lose after handling
+	onPayment func(body []byte)
 	calls     map[string]int
 	seq       int
 }
@@ -54,12 +59,14 @@ type idemEntry struct {
 // Start runs a fake until the test ends.
 func Start(t testing.TB) *Server {
 	s := &Server{Token: "sandbox-token", payments: map[string]map[string]any{}, refunds: map[string]map[string]any{},
-		idem: map[string]idemEntry{}, calls: map[string]int{}}
+		idem: map[string]idemEntry{}, calls: map[string]int{}, lose: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v2/payments", s.createPayment)
+	mux.HandleFunc("GET /v2/payments", s.listPayments)
 	mux.HandleFunc("GET /v2/payments/{id}", s.getPayment)
 	mux.HandleFunc("POST /v2/payments/cancel", s.cancelByKey)
 	mux.HandleFunc("POST /v2/refunds", s.createRefund)
+	mux.HandleFunc("GET /v2/refunds/{id}", s.getRefund)
 	s.Server = httptest.NewServer(s.auth(mux))
 	t.Cleanup(s.Close)
 	return s
@@ -78,6 +85,34 @@ func (s *Server) DelayNext(d ...time.Duration) {
 	s.mu.Lock()
 	s.delayNext = append(s.delayNext, d...)
 	s.mu.Unlock()
+}
+
+// LoseAnswers makes the next n requests to path be handled (a payment is
+// made, a refund asked) but their answer lost: the connection drops, as
+// when the network fails after Square acted.
+func (s *Server) LoseAnswers(path string, n int) {
+	s.mu.Lock()
+	s.lose[path] += n
+	s.mu.Unlock()
+}
+
+// OnPayment calls fn with the body of each payment request, before it is
+// handled: a test sees what the server had stored at that moment.
+func (s *Server) OnPayment(fn func(body []byte)) {
+	s.mu.Lock()
+	s.onPayment = fn
+	s.mu.Unlock()
+}
+
+// Refunds returns the refunds asked.
+func (s *Server) Refunds() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, r := range s.refunds {
+		out = append(out, maps.Clone(r))
+	}
+	return out
 }
 
 // Calls returns how many requests reached a path.
@@ -132,6 +167,19 @@ func (s *Server) auth(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, errorsBody("AUTHENTICATION_ERROR", "UNAUTHORIZED", "This request could not be authorized."))
 			return
 		}
+		s.mu.Lock()
+		lose := s.lose[r.URL.Path] > 0 && r.Method == "POST"
+		if lose {
+			s.lose[r.URL.Path]--
+		}
+		s.mu.Unlock()
+		if lose {
+			next.ServeHTTP(httptest.NewRecorder(), r)
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -161,6 +209,12 @@ func (s *Server) idempotent(w http.ResponseWriter, path string, key string, body
 
 func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	hook := s.onPayment
+	s.mu.Unlock()
+	if hook != nil {
+		hook(raw)
+	}
 	var in struct {
 		SourceID       string `json:"source_id"`
 		IdempotencyKey string `json:"idempotency_key"`
@@ -182,7 +236,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		id := fmt.Sprintf("pay_%04d", s.seq)
 		s.mu.Unlock()
 		p := map[string]any{"id": id, "amount_money": in.AmountMoney, "reference_id": in.ReferenceID, "location_id": in.LocationID,
-			"source_type": "CARD", "idempotency_key": in.IdempotencyKey, "created_at": time.Now().UTC().Format(time.RFC3339)}
+			"source_type": "CARD", "idempotency_key": in.IdempotencyKey, "created_at": time.Now().UTC().Format(time.RFC3339Nano)}
 		if code, declined := declines[in.SourceID]; declined {
 			p["status"] = "FAILED"
 			s.store(id, p)
@@ -219,6 +273,46 @@ func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"payment": p})
 }
 
+// listPayments lists the location's payments created in [begin_time,
+// end_time), oldest first, a page of limit at a time (the cursor is the
+// offset).
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	begin, err1 := time.Parse(time.RFC3339, q.Get("begin_time"))
+	end, err2 := time.Parse(time.RFC3339, q.Get("end_time"))
+	if err1 != nil || err2 != nil {
+		writeJSON(w, http.StatusBadRequest, errorsBody("INVALID_REQUEST_ERROR", "BAD_REQUEST", "begin_time and end_time are RFC 3339 times"))
+		return
+	}
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	offset, _ := strconv.Atoi(q.Get("cursor"))
+	s.mu.Lock()
+	var all []map[string]any
+	for _, p := range s.payments {
+		at, _ := time.Parse(time.RFC3339Nano, p["created_at"].(string))
+		if p["location_id"] == q.Get("location_id") && !at.Before(begin) && at.Before(end) {
+			all = append(all, p)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i]["created_at"].(string) < all[j]["created_at"].(string) })
+	out := map[string]any{"payments": []map[string]any{}}
+	if offset < len(all) {
+		next := min(offset+limit, len(all))
+		out["payments"] = all[offset:next]
+		if next < len(all) {
+			out["cursor"] = strconv.Itoa(next)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// cancelByKey voids the payment made with an idempotency key if it is only
+// approved; a completed payment stays (Square's contract: it needs a
+// refund).
 func (s *Server) cancelByKey(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		IdempotencyKey string `json:"idempotency_key"`
@@ -227,7 +321,7 @@ func (s *Server) cancelByKey(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.payments {
-		if p["idempotency_key"] == in.IdempotencyKey && p["status"] != "FAILED" {
+		if p["idempotency_key"] == in.IdempotencyKey && p["status"] == "APPROVED" {
 			p["status"] = "CANCELED"
 		}
 	}
@@ -258,8 +352,30 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		s.seq++
 		ref := map[string]any{"id": fmt.Sprintf("ref_%04d", s.seq), "status": "PENDING", "payment_id": in.PaymentID, "amount_money": in.AmountMoney}
 		s.refunds[ref["id"].(string)] = ref
-		return http.StatusOK, map[string]any{"refund": ref}
+		return http.StatusOK, map[string]any{"refund": maps.Clone(ref)} // encoded after the lock
 	})
+}
+
+func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ref, ok := s.refunds[r.PathValue("id")]
+	ref = maps.Clone(ref) // SettleRefund may change it meanwhile
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorsBody("INVALID_REQUEST_ERROR", "NOT_FOUND", "Refund not found."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"refund": ref})
+}
+
+// SettleRefund gives a refund its final status (COMPLETED, REJECTED,
+// FAILED), as Square does some time after it was asked.
+func (s *Server) SettleRefund(id, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ref, ok := s.refunds[id]; ok {
+		ref["status"] = status
+	}
 }
 
 // Sign computes Square's webhook signature of a body for a notification URL.

@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
 
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
@@ -58,7 +59,16 @@ func ForEach(t *testing.T, fn func(t *testing.T, databaseURL string)) {
 // Open returns a migrated store on a fresh database of the engine.
 func Open(t testing.TB, e store.Engine) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), NewDatabase(t, e))
+	s, _ := OpenURL(t, e)
+	return s
+}
+
+// OpenURL is Open, also giving the database's URL (for a second
+// connection that breaks something on purpose).
+func OpenURL(t testing.TB, e store.Engine) (*store.Store, string) {
+	t.Helper()
+	u := NewDatabase(t, e)
+	s, err := store.Open(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +76,30 @@ func Open(t testing.TB, e store.Engine) *store.Store {
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, u
 }
 
 var reachable sync.Map // engine → error (nil when reachable)
+
+// Available reports whether the engine's server answers (SQLite, being
+// embedded, always does).
+func Available(e store.Engine) bool {
+	if e == store.SQLite {
+		return true
+	}
+	if prev, ok := reachable.Load(e); ok {
+		return prev == nil
+	}
+	admin, _, err := adminDB(e)
+	if err == nil {
+		defer admin.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = admin.PingContext(ctx)
+	}
+	reachable.Store(e, err)
+	return err == nil
+}
 
 func unavailable(t testing.TB, e store.Engine, err error) {
 	t.Helper()

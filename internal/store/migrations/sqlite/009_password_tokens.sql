@@ -1,0 +1,11 @@
+-- Single-use links that set a password: a reset asked for by e-mail, or an
+-- invitation to a new member of staff. Only the token's hash is kept.
+CREATE TABLE password_tokens (
+    token_hash  VARCHAR(64) PRIMARY KEY,
+    user_id     BIGINT      NOT NULL REFERENCES users (id),
+    purpose     VARCHAR(16) NOT NULL,
+    created_at  TIMESTAMP   NOT NULL,
+    expires_at  TIMESTAMP   NOT NULL,
+    used_at     TIMESTAMP   NULL
+);
+CREATE INDEX password_tokens_by_user ON password_tokens (user_id, created_at);

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/oc-pizza/ocpizza/internal/api"
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
+)
+
+// delivery is an order as the driver's screen shows it.
+type delivery struct {
+	order.Order
+	Route string // Google Maps directions from the pizzeria
+	// Collect is set when the customer pays on delivery and has not.
+	Collect bool
+}
+
+// deliveryFacts is one delivery with its page, for the template that
+// lays a delivery's facts out in both lists.
+type deliveryFacts struct {
+	Page     Page
+	Delivery delivery
+}
+
+type driverData struct {
+	staffPage
+	Ready, Mine []delivery
+	Trip        string // one route through all of the driver's deliveries
+}
+
+func (p *Pages) driver(w http.ResponseWriter, r *http.Request) {
+	p.driverPage(w, r, http.StatusOK, nil)
+}
+
+func (p *Pages) driverPage(w http.ResponseWriter, r *http.Request, status int, failure error) {
+	sp, ok := p.staffPage(w, r, "driver", "driver.title")
+	if !ok {
+		return
+	}
+	view, err := p.shop.DriverView(r.Context(), actorOf(r), sp.Shop.ID)
+	if err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	d := driverData{staffPage: sp, Trip: order.TripLink(sp.Shop.Address, view.Mine)}
+	as := func(os []order.Order) []delivery {
+		out := make([]delivery, 0, len(os))
+		for _, o := range os {
+			out = append(out, delivery{Order: o, Route: order.TripLink(sp.Shop.Address, []order.Order{o}),
+				Collect: o.PaymentMethod == order.OnDelivery && o.PaymentStatus == order.Unpaid})
+		}
+		return out
+	}
+	d.Ready, d.Mine = as(view.Ready), as(view.Mine)
+	if failure != nil {
+		d.Error = p.text.message(d.Lang, failure)
+	}
+	p.render(w, r, status, "staff/driver", d)
+}
+
+// driverLeave sends the driver out with the deliveries ticked ("Je pars").
+func (p *Pages) driverLeave(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, errs.E(errs.Malformed, "the form could not be read"))
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["order"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue
+		}
+		if _, ok := p.screenOrderOf(w, r, id); !ok {
+			return
+		}
+		ids = append(ids, id)
+	}
+	if _, err := p.shop.TakeDeliveries(r.Context(), actorOf(r), ids); err != nil {
+		p.refused(w, r, err, p.driverPage)
+		return
+	}
+	redirect(w, r, "/driver/"+r.PathValue("pizzeria"))
+}
+
+// driverDelivered marks a delivery done ("Livrée"), with the payment
+// collected when one was due.
+func (p *Pages) driverDelivered(w http.ResponseWriter, r *http.Request) {
+	o, ok := p.screenOrder(w, r)
+	if !ok {
+		return
+	}
+	if _, err := p.shop.Complete(r.Context(), actorOf(r), o.ID, order.Delivered, r.PostFormValue("method")); err != nil {
+		p.refused(w, r, err, p.driverPage)
+		return
+	}
+	redirect(w, r, "/driver/"+r.PathValue("pizzeria"))
+}
+
+// refused shows a staff screen again with why its action was refused; an
+// internal error is the error page.
+func (p *Pages) refused(w http.ResponseWriter, r *http.Request, err error, again func(http.ResponseWriter, *http.Request, int, error)) {
+	if internal(err) {
+		p.fail(w, r, err)
+		return
+	}
+	again(w, r, api.StatusOf(err), err)
+}
