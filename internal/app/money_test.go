@@ -283,16 +283,18 @@ func TestPendingRefundsAreFollowedUp(t *testing.T) {
 			alerts = append(alerts, subject+": "+body)
 			mu.Unlock()
 		}
-		done, rejected := c.pay(squaretest.OK, 201), c.pay(squaretest.OK, 201)
-		for _, o := range []map[string]any{done, rejected} {
+		// One refund completes, one is rejected, and Square no longer
+		// knows the third (asked with other keys): each is settled once.
+		done, rejected, forgotten := c.pay(squaretest.OK, 201), c.pay(squaretest.OK, 201), c.pay(squaretest.OK, 201)
+		for _, o := range []map[string]any{done, rejected, forgotten} {
 			c.must(200, "POST", "/api/v1/orders/"+id(o)+"/cancel", "alice", nil)
 		}
 		refunds := fake.Refunds()
-		if len(refunds) != 2 {
+		if len(refunds) != 3 {
 			t.Fatalf("%d refunds asked", len(refunds))
 		}
 		refundOf := map[string]string{}
-		for _, o := range []map[string]any{done, rejected} {
+		for _, o := range []map[string]any{done, rejected, forgotten} {
 			var oid int64
 			fmt.Sscan(id(o), &oid)
 			moves, err := c.store.MoneyOf(context.Background(), oid)
@@ -305,6 +307,7 @@ func TestPendingRefundsAreFollowedUp(t *testing.T) {
 		}
 		fake.SettleRefund(refundOf[id(done)], "COMPLETED")
 		fake.SettleRefund(refundOf[id(rejected)], "REJECTED")
+		fake.ForgetRefund(refundOf[id(forgotten)])
 		if n := c.reconcile(); n != 0 {
 			t.Fatalf("a refund pending for a moment was followed up: %d", n)
 		}
@@ -322,8 +325,8 @@ func TestPendingRefundsAreFollowedUp(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if n := settled.Load(); n != 2 {
-			t.Fatalf("followed up %d refunds, want 2", n)
+		if n := settled.Load(); n != 3 {
+			t.Fatalf("followed up %d refunds, want 3", n)
 		}
 		if got := c.must(200, "GET", "/api/v1/orders/"+id(done), "alice", nil); got["payment_status"] != "refunded" {
 			t.Fatalf("the completed refund's order: %v", got["payment_status"])
@@ -331,10 +334,15 @@ func TestPendingRefundsAreFollowedUp(t *testing.T) {
 		if got := c.must(200, "GET", "/api/v1/orders/"+id(rejected), "alice", nil); got["payment_status"] != "paid" {
 			t.Fatalf("the rejected refund's order: %v", got["payment_status"])
 		}
-		if len(alerts) != 1 || !strings.Contains(alerts[0], refundOf[id(rejected)]) || !strings.Contains(alerts[0], "REJECTED") {
+		if got := c.must(200, "GET", "/api/v1/orders/"+id(forgotten), "alice", nil); got["payment_status"] != "paid" {
+			t.Fatalf("the forgotten refund's order: %v", got["payment_status"])
+		}
+		if len(alerts) != 2 || !strings.Contains(strings.Join(alerts, "\n"), refundOf[id(rejected)]+" of") ||
+			!strings.Contains(strings.Join(alerts, "\n"), "REJECTED") || !strings.Contains(strings.Join(alerts, "\n"), refundOf[id(forgotten)]+" of") ||
+			!strings.Contains(strings.Join(alerts, "\n"), "unknown to the payment provider") {
 			t.Fatalf("alerts: %q", alerts)
 		}
-		if n := c.reconcile(); n != 0 || len(alerts) != 1 {
+		if n := c.reconcile(); n != 0 || len(alerts) != 2 {
 			t.Fatalf("followed up again: %d, alerts %q", n, alerts)
 		}
 	})

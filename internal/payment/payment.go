@@ -54,6 +54,10 @@ var ErrUnknown = errors.New("payment outcome unknown")
 // request, a refund of an unknown payment): no money moved.
 var ErrRefused = errors.New("refused by the payment provider")
 
+// ErrNotFound means the provider does not know what we asked about (a
+// refund id it never issued, or one of another account or environment).
+var ErrNotFound = errors.New("unknown to the payment provider")
+
 // Lookup asks the provider which payment a charge made: the charges of an
 // order carry its number as their reference.
 type Lookup struct {
@@ -81,6 +85,9 @@ const (
 	StatusFailed    = "FAILED"    // no money moved, for good
 	StatusCanceled  = "CANCELED"  // a held payment let go: no money moved
 	StatusRejected  = "REJECTED"  // a refund the provider refused: no money moved
+	// Ours, not the provider's: a refund it says it does not know (see
+	// ErrNotFound), recorded so that it is no longer asked about.
+	StatusNotFound = "NOT_FOUND"
 )
 
 // Completed reports whether a payment's or refund's status says the money

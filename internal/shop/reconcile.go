@@ -72,13 +72,18 @@ const RefundGrace = 15 * time.Minute
 // rejected or failed alerts the admin.
 func (s *Shop) followRefund(ctx context.Context, m store.MoneyMovement) (bool, error) {
 	r, err := s.Payments.RefundStatus(ctx, m.ProviderRef)
+	if errors.Is(err, payment.ErrNotFound) {
+		// Asking again would never tell more: a person must look (keys
+		// of another account or environment, or a refund made by hand).
+		r, err = payment.Receipt{ID: m.ProviderRef, Status: payment.StatusNotFound}, nil
+	}
 	if err != nil {
 		return false, err
 	}
 	switch r.Status {
 	case m.Status:
 		return false, nil // still pending: next time
-	case payment.StatusCompleted, payment.StatusRejected, payment.StatusFailed:
+	case payment.StatusCompleted, payment.StatusRejected, payment.StatusFailed, payment.StatusNotFound:
 	default:
 		return false, fmt.Errorf("refund %s: unexpected status %q from the provider", m.ProviderRef, r.Status)
 	}
@@ -215,9 +220,13 @@ func (s *Shop) refundNotice(ctx context.Context, n PaymentNotice) (settlement, e
 		// Rejected or failed: the customer still waits for that money.
 		st.after = func(ctx context.Context, _ order.Order) {
 			if s.Alert != nil {
+				outcome := "ended " + n.RefundStatus + " at the payment provider"
+				if n.RefundStatus == payment.StatusNotFound {
+					outcome = "is unknown to the payment provider (keys of another account or environment?)"
+				}
 				s.Alert(ctx, "refund", "a refund did not go through",
-					fmt.Sprintf("The refund %s of %d cents (payment %s, order id %d) ended %s at the payment provider. Refund it from the provider's dashboard.",
-						row.ProviderRef, row.AmountCents, row.ChargeRef, row.OrderID, n.RefundStatus))
+					fmt.Sprintf("The refund %s of %d cents (payment %s, order id %d) %s. Check it, and refund from the provider's dashboard if needed.",
+						row.ProviderRef, row.AmountCents, row.ChargeRef, row.OrderID, outcome))
 			}
 		}
 	}

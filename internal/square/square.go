@@ -270,6 +270,11 @@ func (c *Client) RefundStatus(ctx context.Context, refundID string) (payment.Rec
 	}
 	out, err := c.retrying(ctx, func() (response, error) { return c.do(req.Clone(ctx)) })
 	if err != nil {
+		for _, e := range out.Errors {
+			if e.Code == "NOT_FOUND" {
+				return payment.Receipt{}, fmt.Errorf("%w: square refund %s", payment.ErrNotFound, refundID)
+			}
+		}
 		return payment.Receipt{}, err
 	}
 	if out.Refund == nil {

@@ -115,6 +115,14 @@ func (s *Server) Refunds() []map[string]any {
 	return out
 }
 
+// ForgetRefund makes Square answer NOT_FOUND about a refund, as it does
+// for one asked with another account's or environment's keys.
+func (s *Server) ForgetRefund(id string) {
+	s.mu.Lock()
+	delete(s.refunds, id)
+	s.mu.Unlock()
+}
+
 // Calls returns how many requests reached a path.
 func (s *Server) Calls(path string) int {
 	s.mu.Lock()
