@@ -63,7 +63,11 @@ func (s *Store) dumpTable(ctx context.Context, tx *sql.Tx, table string, d Dumpe
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+s.d.dumpList(cols)+" FROM "+table+dataOnly(table)+" ORDER BY 1, 2")
+	key, err := s.d.primaryKey(ctx, tx, table)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+s.d.dumpList(cols)+" FROM "+table+dataOnly(table)+" ORDER BY "+strings.Join(key, ", "))
 	if err != nil {
 		return err
 	}
