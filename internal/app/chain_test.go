@@ -16,6 +16,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/app"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/cli/clitest"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/stock"
@@ -222,7 +223,7 @@ func (c *chain) level(shopID, ingredientID int64) int64 {
 
 func (c *chain) orderCount() int {
 	c.t.Helper()
-	os, err := c.store.Orders(context.Background(), store.OrderFilter{Limit: 1000})
+	os, err := c.store.Orders(context.Background(), order.Filter{Limit: 1000})
 	check(c.t, err)
 	return len(os)
 }

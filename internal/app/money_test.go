@@ -15,7 +15,6 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
-	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/store/storetest"
 )
 
@@ -97,7 +96,7 @@ func TestOrderRecordedBeforeTheCharge(t *testing.T) {
 		var during order.Order
 		var queued int
 		fake.OnPayment(func([]byte) {
-			os, err := c.store.Orders(context.Background(), store.OrderFilter{CustomerID: 0, Limit: 10})
+			os, err := c.store.Orders(context.Background(), order.Filter{CustomerID: 0, Limit: 10})
 			check(t, err)
 			if len(os) == 1 {
 				during = os[0]

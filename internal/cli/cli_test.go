@@ -100,7 +100,7 @@ func TestDemoChain(t *testing.T) {
 	}
 	seen := map[order.Status]int{}
 	for _, p := range shops {
-		orders, err := st.Orders(ctx, store.OrderFilter{PizzeriaID: p.ID})
+		orders, err := st.Orders(ctx, order.Filter{PizzeriaID: p.ID})
 		check(t, err)
 		if len(orders) < 10 {
 			t.Errorf("%s has %d orders", p.Name, len(orders))

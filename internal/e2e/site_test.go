@@ -16,6 +16,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/app"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
@@ -183,7 +184,7 @@ func (s *site) setLevel(ingredient string, q int64) {
 }
 
 // storeAll selects every order of a test.
-var storeAll = store.OrderFilter{Limit: 1000}
+var storeAll = order.Filter{Limit: 1000}
 
 func (s *site) orders() int {
 	s.t.Helper()

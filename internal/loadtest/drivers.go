@@ -113,7 +113,7 @@ func (d *storeDriver) order(ctx context.Context, rng *rand.Rand, shop int64) (in
 	o.TotalCents = order.Total(o.Lines)
 	// The same writes as the API: the order, its stock, and the customer's
 	// confirmation queued in the outbox.
-	notice := &store.Notification{Kind: "confirmed", Recipient: "load@example.test"}
+	notice := &order.Notification{Kind: "confirmed", Recipient: "load@example.test"}
 	placed, _, err := d.st.PlaceOrder(ctx, o, stock.Needs(lines, d.w.recipes), o.CustomerID, nil, notice)
 	return placed.ID, err
 }
@@ -125,8 +125,8 @@ func (d *storeDriver) advance(ctx context.Context, id int64, to string) error {
 	}
 	// As the API does, the customer hears of the step (all load orders
 	// are pickups: "preparing", then "ready").
-	notice := &store.Notification{Kind: to, Recipient: "load@example.test"}
-	_, err = d.st.UpdateOrder(ctx, store.Change{Order: o, Status: order.Status(to), ByUserID: d.admin, Notify: notice})
+	notice := &order.Notification{Kind: to, Recipient: "load@example.test"}
+	_, err = d.st.UpdateOrder(ctx, order.Update{Order: o, Status: order.Status(to), ByUserID: d.admin, Notify: notice})
 	return err
 }
 

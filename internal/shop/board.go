@@ -75,7 +75,7 @@ func (s *Shop) ChainBoard(ctx context.Context, actor account.Actor) ([]Board, er
 }
 
 func (s *Shop) board(ctx context.Context, p pizzeria.Pizzeria, now time.Time, today store.Sales) (Board, error) {
-	orders, err := s.Store.Orders(ctx, store.OrderFilter{PizzeriaID: p.ID, Statuses: order.Active, Limit: 1000})
+	orders, err := s.Store.Orders(ctx, order.Filter{PizzeriaID: p.ID, Statuses: order.Active, Limit: 1000})
 	if err != nil {
 		return Board{}, err
 	}

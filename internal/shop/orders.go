@@ -136,7 +136,7 @@ func (s *Shop) Order(ctx context.Context, actor account.Actor, id int64) (order.
 
 // update reads an order, lets decide choose the change, and retries when
 // another change got in between (the store refuses stale versions).
-func (s *Shop) update(ctx context.Context, actor account.Actor, id int64, decide func(o order.Order) (store.Change, error)) (order.Order, []stock.Need, error) {
+func (s *Shop) update(ctx context.Context, actor account.Actor, id int64, decide func(o order.Order) (order.Update, error)) (order.Order, []stock.Need, error) {
 	for attempt := 0; ; attempt++ {
 		o, err := s.Order(ctx, actor, id)
 		if err != nil {
@@ -162,11 +162,11 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 	if err != nil {
 		return order.Order{}, err
 	}
-	updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
+	updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (order.Update, error) {
 		if err := order.CheckTransition(actor, o, to); err != nil {
-			return store.Change{}, err
+			return order.Update{}, err
 		}
-		ch := store.Change{Status: to, Notify: notification(o, to)}
+		ch := order.Update{Status: to, Notify: notification(o, to)}
 		if to == order.Cancelled {
 			ch.Stock = stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), nil)
 			if o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online {
@@ -206,15 +206,15 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 	if o.PaymentStatus != order.Paid {
 		// No money moves: decide on a fresh copy, again if another change
 		// got in between.
-		updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
+		updated, moved, err := s.update(ctx, actor, id, func(o order.Order) (order.Update, error) {
 			if err := order.CheckModify(actor, o); err != nil {
-				return store.Change{}, err
+				return order.Update{}, err
 			}
 			lines, err := order.PriceItems(items, snap.menuAt(o.PizzeriaID))
 			if err != nil {
-				return store.Change{}, err
+				return order.Update{}, err
 			}
-			return store.Change{Lines: lines, Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}, nil
+			return order.Update{Lines: lines, Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}, nil
 		})
 		if err != nil {
 			return updated, err
@@ -232,7 +232,7 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 	if err != nil {
 		return o, err
 	}
-	ch := store.Change{Order: o, Lines: lines, ByUserID: actor.UserID,
+	ch := order.Update{Order: o, Lines: lines, ByUserID: actor.UserID,
 		Stock: stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), stock.Needs(linesOf(lines), snap.recipes))}
 	delta := order.Total(lines) - o.TotalCents
 	paidOnline := o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online
@@ -259,11 +259,11 @@ func (s *Shop) ModifyItems(ctx context.Context, actor account.Actor, id int64, i
 // RecordPayment records that an order paid on delivery was paid, in cash
 // or by card, to the driver or at the counter.
 func (s *Shop) RecordPayment(ctx context.Context, actor account.Actor, id int64, method string) (order.Order, error) {
-	updated, _, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
+	updated, _, err := s.update(ctx, actor, id, func(o order.Order) (order.Update, error) {
 		if err := order.CheckPayment(actor, o, method); err != nil {
-			return store.Change{}, err
+			return order.Update{}, err
 		}
-		return store.Change{Payment: order.Paid, Ref: method}, nil
+		return order.Update{Payment: order.Paid, Ref: method}, nil
 	})
 	if err != nil {
 		return updated, err
@@ -282,7 +282,7 @@ func (s *Shop) PizzeriaOrders(ctx context.Context, actor account.Actor, pizzeria
 			return nil, errs.E(errs.Invalid, "unknown status %q", st)
 		}
 	}
-	return s.Store.Orders(ctx, store.OrderFilter{PizzeriaID: pizzeriaID, Statuses: statuses})
+	return s.Store.Orders(ctx, order.Filter{PizzeriaID: pizzeriaID, Statuses: statuses})
 }
 
 // MyOrders lists a customer's own orders, newest first.
@@ -290,12 +290,12 @@ func (s *Shop) MyOrders(ctx context.Context, actor account.Actor) ([]order.Order
 	if actor.Anonymous() {
 		return nil, errs.E(errs.Unauthorized, "sign in to see your orders")
 	}
-	return s.Store.Orders(ctx, store.OrderFilter{CustomerID: actor.UserID, NewestFirst: true, Limit: 50})
+	return s.Store.Orders(ctx, order.Filter{CustomerID: actor.UserID, NewestFirst: true, Limit: 50})
 }
 
 // notification says which customer message a move to status sends, if
 // any, and to whom.
-func notification(o order.Order, status order.Status) *store.Notification {
+func notification(o order.Order, status order.Status) *order.Notification {
 	if o.Contact.Email == "" {
 		return nil
 	}
@@ -309,7 +309,7 @@ func notification(o order.Order, status order.Status) *store.Notification {
 	if kind == "" {
 		return nil
 	}
-	return &store.Notification{Kind: kind, Recipient: o.Contact.Email}
+	return &order.Notification{Kind: kind, Recipient: o.Contact.Email}
 }
 
 func randomKey() string {

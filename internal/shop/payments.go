@@ -49,7 +49,7 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 		return o, false, errs.E(errs.Invalid, "online payment needs a payment_source from the card form")
 	}
 	o.Status = order.AwaitingPayment
-	a := store.PaymentAttempt{Kind: store.AttemptOrder, Key: "o-" + randomKey(), AmountCents: o.TotalCents}
+	a := payment.Attempt{Kind: payment.AttemptOrder, Key: "o-" + randomKey(), AmountCents: o.TotalCents}
 	placed, replayed, err := s.Store.PlaceAwaitingPayment(ctx, o, needs, actor.UserID, idem, a)
 	if err != nil || replayed {
 		// A replay is the order as it stands: paid, or still awaiting
@@ -65,10 +65,10 @@ func (s *Shop) placePaid(ctx context.Context, actor account.Actor, o order.Order
 	var declined *payment.Declined
 	switch {
 	case errors.As(err, &declined):
-		s.apply(ctx, s.discard(placed, a, store.AttemptDeclined, declined.Code))
+		s.apply(ctx, s.discard(placed, a, payment.AttemptDeclined, declined.Code))
 		return o, false, payment.DeclinedError(declined)
 	case errors.Is(err, payment.ErrRefused):
-		s.apply(ctx, s.discard(placed, a, store.AttemptAbandoned, err.Error()))
+		s.apply(ctx, s.discard(placed, a, payment.AttemptAbandoned, err.Error()))
 		return o, false, fmt.Errorf("charge: %w", err)
 	case err != nil:
 		s.Log.Warn("payment outcome unknown: the order awaits reconciliation", "order", placed.Number, "err", err)
@@ -108,10 +108,10 @@ func (s *Shop) apply(ctx context.Context, st settlement) (order.Order, bool) {
 
 // discard settles a first charge that took no money, removing its order
 // and giving its stock back.
-func (s *Shop) discard(o order.Order, a store.PaymentAttempt, status, detail string) settlement {
+func (s *Shop) discard(o order.Order, a payment.Attempt, status, detail string) settlement {
 	return settlement{change: store.MoneyChange{
 		Settle:  &store.Outcome{Key: a.Key, Status: status, Detail: detail},
-		Order:   &store.Change{Order: o, Status: order.Cancelled, ReleaseAll: true},
+		Order:   &order.Update{Order: o, Status: order.Cancelled, ReleaseAll: true},
 		Discard: true,
 	}, after: func(ctx context.Context, _ order.Order) {
 		s.publishStock(ctx, o.PizzeriaID, s.ingredientsOf(ctx, o))
@@ -120,10 +120,10 @@ func (s *Shop) discard(o order.Order, a store.PaymentAttempt, status, detail str
 
 // abandon settles a first charge that took no money, after the customer
 // may have seen the order awaiting payment: it is cancelled, not removed.
-func (s *Shop) abandon(o order.Order, a store.PaymentAttempt, detail string) settlement {
+func (s *Shop) abandon(o order.Order, a payment.Attempt, detail string) settlement {
 	return settlement{change: store.MoneyChange{
-		Settle: &store.Outcome{Key: a.Key, Status: store.AttemptAbandoned, Detail: detail},
-		Order:  &store.Change{Order: o, Status: order.Cancelled, ReleaseAll: true, Notify: notification(o, order.Cancelled)},
+		Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptAbandoned, Detail: detail},
+		Order:  &order.Update{Order: o, Status: order.Cancelled, ReleaseAll: true, Notify: notification(o, order.Cancelled)},
 	}, after: func(ctx context.Context, updated order.Order) {
 		s.published(ctx, event.OrderUpdated, updated, nil)
 		s.publishStock(ctx, o.PizzeriaID, s.ingredientsOf(ctx, o))
@@ -133,14 +133,14 @@ func (s *Shop) abandon(o order.Order, a store.PaymentAttempt, detail string) set
 // settleTaken settles a first charge that took the money: the order goes
 // to the kitchen, paid — or, confirmed too late, is cancelled and the money
 // given back.
-func (s *Shop) settleTaken(o order.Order, a store.PaymentAttempt, paymentID, status string) settlement {
-	charge := store.MoneyMovement{OrderID: o.ID, Kind: "charge", ProviderRef: paymentID, ChargeRef: paymentID, AmountCents: a.AmountCents, Status: status}
+func (s *Shop) settleTaken(o order.Order, a payment.Attempt, paymentID, status string) settlement {
+	charge := payment.Movement{OrderID: o.ID, Kind: "charge", ProviderRef: paymentID, ChargeRef: paymentID, AmountCents: a.AmountCents, Status: status}
 	if s.Store.Now().Sub(a.CreatedAt) > lateConfirm {
 		return settlement{change: store.MoneyChange{
-			Settle: &store.Outcome{Key: a.Key, Status: store.AttemptReturned, ProviderRef: paymentID, Detail: "payment confirmed too late for the order"},
-			Order: &store.Change{Order: o, Status: order.Cancelled, ReleaseAll: true, Payment: order.Paid, Ref: paymentID,
-				Notify: notification(o, order.Cancelled), Open: []store.PaymentAttempt{refundAttempt(paymentID, a.AmountCents, 0, "paid too late")}},
-			Ledger: []store.MoneyMovement{charge},
+			Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptReturned, ProviderRef: paymentID, Detail: "payment confirmed too late for the order"},
+			Order: &order.Update{Order: o, Status: order.Cancelled, ReleaseAll: true, Payment: order.Paid, Ref: paymentID,
+				Notify: notification(o, order.Cancelled), Open: []payment.Attempt{refundAttempt(paymentID, a.AmountCents, 0, "paid too late")}},
+			Ledger: []payment.Movement{charge},
 		}, after: func(ctx context.Context, updated order.Order) {
 			s.published(ctx, event.OrderUpdated, updated, nil)
 			s.publishStock(ctx, o.PizzeriaID, s.ingredientsOf(ctx, o))
@@ -148,9 +148,9 @@ func (s *Shop) settleTaken(o order.Order, a store.PaymentAttempt, paymentID, sta
 		}}
 	}
 	return settlement{change: store.MoneyChange{
-		Settle: &store.Outcome{Key: a.Key, Status: store.AttemptPaid, ProviderRef: paymentID},
-		Order:  &store.Change{Order: o, Status: order.Pending, Payment: order.Paid, Ref: paymentID, Notify: notification(o, order.Pending)},
-		Ledger: []store.MoneyMovement{charge},
+		Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptPaid, ProviderRef: paymentID},
+		Order:  &order.Update{Order: o, Status: order.Pending, Payment: order.Paid, Ref: paymentID, Notify: notification(o, order.Pending)},
+		Ledger: []payment.Movement{charge},
 	}, after: func(ctx context.Context, updated order.Order) {
 		s.publish(ctx, event.OrderCreated, updated, updated.PizzeriaID, updated.ID)
 	}}
@@ -158,11 +158,11 @@ func (s *Shop) settleTaken(o order.Order, a store.PaymentAttempt, paymentID, sta
 
 // returnCharge settles a further charge that took the money for a change
 // that was not made: the charge is recorded and a refund owed for it.
-func (s *Shop) returnCharge(o order.Order, a store.PaymentAttempt, paymentID, status, why string) settlement {
+func (s *Shop) returnCharge(o order.Order, a payment.Attempt, paymentID, status, why string) settlement {
 	return settlement{change: store.MoneyChange{
-		Settle: &store.Outcome{Key: a.Key, Status: store.AttemptReturned, ProviderRef: paymentID, Detail: why},
-		Ledger: []store.MoneyMovement{{OrderID: o.ID, Kind: "charge", ProviderRef: paymentID, ChargeRef: paymentID, AmountCents: a.AmountCents, Status: status}},
-		Open:   []store.PaymentAttempt{{OrderID: o.ID, OrderNumber: o.Number, Kind: store.AttemptRefund, ChargeRef: paymentID, AmountCents: a.AmountCents, Detail: why, Key: idempotencyKey("refund-" + paymentID + "-0")}},
+		Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptReturned, ProviderRef: paymentID, Detail: why},
+		Ledger: []payment.Movement{{OrderID: o.ID, Kind: "charge", ProviderRef: paymentID, ChargeRef: paymentID, AmountCents: a.AmountCents, Status: status}},
+		Open:   []payment.Attempt{{OrderID: o.ID, OrderNumber: o.Number, Kind: payment.AttemptRefund, ChargeRef: paymentID, AmountCents: a.AmountCents, Detail: why, Key: idempotencyKey("refund-" + paymentID + "-0")}},
 	}, after: func(ctx context.Context, _ order.Order) {
 		if now, err := s.Store.Order(ctx, o.ID); err == nil {
 			s.sendRefunds(ctx, now)
@@ -170,15 +170,15 @@ func (s *Shop) returnCharge(o order.Order, a store.PaymentAttempt, paymentID, st
 	}}
 }
 
-func refundAttempt(chargeRef string, amount int64, n int, reason string) store.PaymentAttempt {
-	return store.PaymentAttempt{Kind: store.AttemptRefund, Key: idempotencyKey(fmt.Sprintf("refund-%s-%d", chargeRef, n)),
+func refundAttempt(chargeRef string, amount int64, n int, reason string) payment.Attempt {
+	return payment.Attempt{Kind: payment.AttemptRefund, Key: idempotencyKey(fmt.Sprintf("refund-%s-%d", chargeRef, n)),
 		ChargeRef: chargeRef, AmountCents: amount, Detail: reason}
 }
 
 // refundPlan owes amount of an order's online payments back, from the
 // newest charge to the oldest: the refund attempts to open with the change
 // that owes it.
-func (s *Shop) refundPlan(ctx context.Context, o order.Order, amount int64, reason string) ([]store.PaymentAttempt, error) {
+func (s *Shop) refundPlan(ctx context.Context, o order.Order, amount int64, reason string) ([]payment.Attempt, error) {
 	moves, err := s.Store.MoneyOf(ctx, o.ID)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func (s *Shop) refundPlan(ctx context.Context, o order.Order, amount int64, reas
 	}
 	if len(moves) == 0 && o.PaymentRef != "" {
 		// Paid before the ledger was kept.
-		moves = []store.MoneyMovement{{Kind: "charge", ProviderRef: o.PaymentRef, ChargeRef: o.PaymentRef, AmountCents: o.TotalCents}}
+		moves = []payment.Movement{{Kind: "charge", ProviderRef: o.PaymentRef, ChargeRef: o.PaymentRef, AmountCents: o.TotalCents}}
 	}
 	owed := map[string]int64{} // by charge: refunded or being refunded
 	count := map[string]int{}  // refunds asked of each charge, for their keys
@@ -200,14 +200,14 @@ func (s *Shop) refundPlan(ctx context.Context, o order.Order, amount int64, reas
 		}
 	}
 	for _, a := range attempts {
-		if a.Kind == store.AttemptRefund && (a.Status == store.AttemptOpen || a.Status == store.AttemptFailed) {
-			if a.Status == store.AttemptOpen {
+		if a.Kind == payment.AttemptRefund && (a.Status == payment.AttemptOpen || a.Status == payment.AttemptFailed) {
+			if a.Status == payment.AttemptOpen {
 				owed[a.ChargeRef] += a.AmountCents
 			}
 			count[a.ChargeRef]++
 		}
 	}
-	var out []store.PaymentAttempt
+	var out []payment.Attempt
 	for i := len(moves) - 1; i >= 0 && amount > 0; i-- {
 		m := moves[i]
 		if m.Kind != "charge" {
@@ -240,7 +240,7 @@ func (s *Shop) sendRefunds(ctx context.Context, o order.Order) order.Order {
 		return o
 	}
 	for _, a := range attempts {
-		if a.Kind == store.AttemptRefund && a.Status == store.AttemptOpen {
+		if a.Kind == payment.AttemptRefund && a.Status == payment.AttemptOpen {
 			if err := s.sendRefund(ctx, a); err != nil {
 				s.Log.Warn("refund not sent: left for the reconciler", "order", o.Number, "key", a.Key, "err", err)
 			}
@@ -256,12 +256,12 @@ func (s *Shop) sendRefunds(ctx context.Context, o order.Order) order.Order {
 // asking again never refunds twice), and records its answer with the
 // ledger row — and the order refunded, if that was the last of its refunds
 // and it completed.
-func (s *Shop) sendRefund(ctx context.Context, a store.PaymentAttempt) error {
+func (s *Shop) sendRefund(ctx context.Context, a payment.Attempt) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), chargeTimeout)
 	defer cancel()
 	r, err := s.Payments.Refund(ctx, payment.Refund{IdempotencyKey: a.Key, PaymentID: a.ChargeRef, AmountCents: a.AmountCents, Currency: "EUR", Reason: a.Detail})
 	if errors.Is(err, payment.ErrRefused) {
-		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: store.AttemptFailed, Detail: err.Error()}}})
+		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptFailed, Detail: err.Error()}}})
 		if s.Alert != nil {
 			s.Alert(ctx, "refund", "a refund was refused by the payment provider",
 				fmt.Sprintf("The refund of %d cents of payment %s for order %s was refused: %v. Refund it from the provider's dashboard.", a.AmountCents, a.ChargeRef, a.OrderNumber, err))
@@ -274,8 +274,8 @@ func (s *Shop) sendRefund(ctx context.Context, a store.PaymentAttempt) error {
 	s.Log.Info("refund requested", "order", a.OrderNumber, "refund", r.ID, "cents", a.AmountCents, "status", r.Status)
 	for try := 0; try < 3; try++ {
 		m := store.MoneyChange{
-			Settle: &store.Outcome{Key: a.Key, Status: store.AttemptSent, ProviderRef: r.ID},
-			Ledger: []store.MoneyMovement{{OrderID: a.OrderID, Kind: "refund", ProviderRef: r.ID, ChargeRef: a.ChargeRef, AmountCents: a.AmountCents, Status: r.Status}},
+			Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptSent, ProviderRef: r.ID},
+			Ledger: []payment.Movement{{OrderID: a.OrderID, Kind: "refund", ProviderRef: r.ID, ChargeRef: a.ChargeRef, AmountCents: a.AmountCents, Status: r.Status}},
 		}
 		o, err := s.Store.Order(ctx, a.OrderID)
 		if err != nil {
@@ -286,7 +286,7 @@ func (s *Shop) sendRefund(ctx context.Context, a store.PaymentAttempt) error {
 			return err
 		}
 		if done {
-			m.Order = &store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}
+			m.Order = &order.Update{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}
 		}
 		updated, applied, err := s.Store.ApplyMoney(ctx, m)
 		if errs.Is(err, errs.Conflict) {
@@ -307,7 +307,7 @@ func (s *Shop) sendRefund(ctx context.Context, a store.PaymentAttempt) error {
 // charges given back by completed refunds: its ledger with the rows being
 // written (extra) and the statuses being changed, and no refund still open
 // but the one being settled.
-func (s *Shop) refundedInFull(ctx context.Context, o order.Order, extra []store.MoneyMovement, statuses map[string]string, settling string) (bool, error) {
+func (s *Shop) refundedInFull(ctx context.Context, o order.Order, extra []payment.Movement, statuses map[string]string, settling string) (bool, error) {
 	if o.Status != order.Cancelled || o.PaymentStatus != order.Paid {
 		return false, nil
 	}
@@ -316,7 +316,7 @@ func (s *Shop) refundedInFull(ctx context.Context, o order.Order, extra []store.
 		return false, err
 	}
 	for _, a := range attempts {
-		if a.Status == store.AttemptOpen && a.Key != settling {
+		if a.Status == payment.AttemptOpen && a.Key != settling {
 			return false, nil
 		}
 	}
@@ -345,11 +345,11 @@ func (s *Shop) refundedInFull(ctx context.Context, o order.Order, extra []store.
 	return refunded > 0 && refunded >= charged, nil
 }
 
-func refundNotice(o order.Order) *store.Notification {
+func refundNotice(o order.Order) *order.Notification {
 	if o.Contact.Email == "" {
 		return nil
 	}
-	return &store.Notification{Kind: "refunded", Recipient: o.Contact.Email}
+	return &order.Notification{Kind: "refunded", Recipient: o.Contact.Email}
 }
 
 func ingredientIDs(needs []stock.Need) []int64 {
@@ -374,7 +374,7 @@ func (s *Shop) ingredientsOf(ctx context.Context, o order.Order) []int64 {
 // online: the further charge is recorded as an attempt, asked with the
 // order number as its reference, and written with the change. If the
 // change cannot be made after all, the charge is recorded and refunded.
-func (s *Shop) modifyPaying(ctx context.Context, o order.Order, ch store.Change, delta int64, source string) (order.Order, error) {
+func (s *Shop) modifyPaying(ctx context.Context, o order.Order, ch order.Update, delta int64, source string) (order.Order, error) {
 	if s.Payments == nil {
 		return o, errs.E(errs.PaymentUnavailable, "online payment is not available")
 	}
@@ -383,12 +383,12 @@ func (s *Shop) modifyPaying(ctx context.Context, o order.Order, ch store.Change,
 	}
 	// One key per order version and card token: a declined card then
 	// another is a new attempt, the same request again is not.
-	a, err := s.Store.OpenAttempt(ctx, store.PaymentAttempt{OrderID: o.ID, OrderNumber: o.Number, Kind: store.AttemptCharge,
+	a, err := s.Store.OpenAttempt(ctx, payment.Attempt{OrderID: o.ID, OrderNumber: o.Number, Kind: payment.AttemptCharge,
 		Key: idempotencyKey(fmt.Sprintf("mod-%d-v%d-%s", o.ID, o.Version, source)), AmountCents: delta})
 	if err != nil {
 		return o, err
 	}
-	if a.Status == store.AttemptPaid || a.Status == store.AttemptReturned {
+	if a.Status == payment.AttemptPaid || a.Status == payment.AttemptReturned {
 		return o, errs.E(errs.Conflict, "order %s was already changed with this card: reload it", o.Number)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), chargeTimeout)
@@ -397,19 +397,19 @@ func (s *Shop) modifyPaying(ctx context.Context, o order.Order, ch store.Change,
 	var declined *payment.Declined
 	switch {
 	case errors.As(err, &declined):
-		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: store.AttemptDeclined, Detail: declined.Code}}})
+		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptDeclined, Detail: declined.Code}}})
 		return o, payment.DeclinedError(declined)
 	case errors.Is(err, payment.ErrRefused):
-		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: store.AttemptAbandoned, Detail: err.Error()}}})
+		s.apply(ctx, settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptAbandoned, Detail: err.Error()}}})
 		return o, fmt.Errorf("charge: %w", err)
 	case err != nil:
 		s.Log.Warn("payment outcome unknown: the change was not made", "order", o.Number, "err", err)
 		return o, errs.E(errs.Unavailable, "the payment could not be confirmed: the order was not changed, and any amount taken will be refunded")
 	}
-	charge := store.MoneyMovement{OrderID: o.ID, Kind: "charge", ProviderRef: receipt.ID, ChargeRef: receipt.ID, AmountCents: delta, Status: receipt.Status}
+	charge := payment.Movement{OrderID: o.ID, Kind: "charge", ProviderRef: receipt.ID, ChargeRef: receipt.ID, AmountCents: delta, Status: receipt.Status}
 	updated, applied, err := s.Store.ApplyMoney(ctx, store.MoneyChange{
-		Settle: &store.Outcome{Key: a.Key, Status: store.AttemptPaid, ProviderRef: receipt.ID},
-		Order:  &ch, Ledger: []store.MoneyMovement{charge}})
+		Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptPaid, ProviderRef: receipt.ID},
+		Order:  &ch, Ledger: []payment.Movement{charge}})
 	switch {
 	case err != nil:
 		// Refused (changed meanwhile, sold out) or not written: the

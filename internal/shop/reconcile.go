@@ -70,7 +70,7 @@ const RefundGrace = 15 * time.Minute
 // the ledger, and applies its answer as its notification would have: a
 // completed refund, the order's last, marks it refunded; one the provider
 // rejected or failed alerts the admin.
-func (s *Shop) followRefund(ctx context.Context, m store.MoneyMovement) (bool, error) {
+func (s *Shop) followRefund(ctx context.Context, m payment.Movement) (bool, error) {
 	r, err := s.Payments.RefundStatus(ctx, m.ProviderRef)
 	if errors.Is(err, payment.ErrNotFound) {
 		// Asking again would never tell more: a person must look (keys
@@ -96,8 +96,8 @@ func (s *Shop) followRefund(ctx context.Context, m store.MoneyMovement) (bool, e
 	return applied, nil
 }
 
-func (s *Shop) reconcile(ctx context.Context, a store.PaymentAttempt) (bool, error) {
-	if a.Kind == store.AttemptRefund {
+func (s *Shop) reconcile(ctx context.Context, a payment.Attempt) (bool, error) {
+	if a.Kind == payment.AttemptRefund {
 		err := s.sendRefund(ctx, a)
 		return err == nil, err
 	}
@@ -122,20 +122,20 @@ func (s *Shop) reconcile(ctx context.Context, a store.PaymentAttempt) (bool, err
 	}
 	var st settlement
 	switch {
-	case a.Kind == store.AttemptOrder && o.Status != order.AwaitingPayment:
+	case a.Kind == payment.AttemptOrder && o.Status != order.AwaitingPayment:
 		// Settled in another way; only the attempt is left open.
-		st = settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: store.AttemptAbandoned, Detail: "order no longer awaiting payment"}}}
+		st = settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptAbandoned, Detail: "order no longer awaiting payment"}}}
 		if found && f.Taken() {
 			st = s.returnCharge(o, a, f.ID, f.Status, "order no longer awaiting payment")
 		}
-	case a.Kind == store.AttemptOrder && found && f.Taken():
+	case a.Kind == payment.AttemptOrder && found && f.Taken():
 		st = s.settleTaken(o, a, f.ID, f.Status)
-	case a.Kind == store.AttemptOrder:
+	case a.Kind == payment.AttemptOrder:
 		st = s.abandon(o, a, "no payment at the provider")
 	case found && f.Taken():
 		st = s.returnCharge(o, a, f.ID, f.Status, "the change it paid for was not made")
 	default:
-		st = settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: store.AttemptAbandoned, Detail: "no payment at the provider"}}}
+		st = settlement{change: store.MoneyChange{Settle: &store.Outcome{Key: a.Key, Status: payment.AttemptAbandoned, Detail: "no payment at the provider"}}}
 	}
 	_, applied := s.apply(ctx, st)
 	s.Log.Info("payment attempt reconciled", "order", a.OrderNumber, "kind", a.Kind, "found", found, "status", f.Status, "applied", applied)
@@ -241,7 +241,7 @@ func (s *Shop) refundNotice(ctx context.Context, n PaymentNotice) (settlement, e
 	if err != nil || !done {
 		return st, err
 	}
-	st.change.Order = &store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}
+	st.change.Order = &order.Update{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}
 	st.after = func(ctx context.Context, updated order.Order) { s.published(ctx, event.OrderUpdated, updated, nil) }
 	return st, nil
 }
@@ -256,7 +256,7 @@ func (s *Shop) legacyRefundNotice(ctx context.Context, n PaymentNotice) (settlem
 	if err != nil {
 		return settlement{}, err
 	}
-	return settlement{change: store.MoneyChange{Order: &store.Change{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}},
+	return settlement{change: store.MoneyChange{Order: &order.Update{Order: o, Payment: order.Refunded, Ref: o.PaymentRef, Notify: refundNotice(o)}},
 		after: func(ctx context.Context, updated order.Order) { s.published(ctx, event.OrderUpdated, updated, nil) }}, nil
 }
 
@@ -279,11 +279,11 @@ func (s *Shop) paymentNotice(ctx context.Context, n PaymentNotice) (settlement, 
 		return settlement{}, err
 	}
 	for _, a := range attempts {
-		if a.Status == store.AttemptOpen && a.AmountCents == n.AmountCents {
+		if a.Status == payment.AttemptOpen && a.AmountCents == n.AmountCents {
 			switch {
-			case a.Kind == store.AttemptOrder && o.Status == order.AwaitingPayment:
+			case a.Kind == payment.AttemptOrder && o.Status == order.AwaitingPayment:
 				return s.settleTaken(o, a, n.PaymentID, n.PaymentStatus), nil
-			case a.Kind == store.AttemptCharge && s.Store.Now().Sub(a.CreatedAt) > AttemptGrace:
+			case a.Kind == payment.AttemptCharge && s.Store.Now().Sub(a.CreatedAt) > AttemptGrace:
 				// Its request is over without recording it: the change
 				// was not made.
 				return s.returnCharge(o, a, n.PaymentID, n.PaymentStatus, "the change it paid for was not made"), nil

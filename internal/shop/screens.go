@@ -11,7 +11,6 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
-	"github.com/oc-pizza/ocpizza/internal/store"
 )
 
 // Kitchen is what the kitchen display shows: the queue, oldest first,
@@ -118,12 +117,12 @@ func (s *Shop) TakeDeliveries(ctx context.Context, actor account.Actor, ids []in
 // the counter — and, when it is to be paid then, records how it was paid
 // in the same change.
 func (s *Shop) Complete(ctx context.Context, actor account.Actor, id int64, to order.Status, method string) (order.Order, error) {
-	updated, _, err := s.update(ctx, actor, id, func(o order.Order) (store.Change, error) {
+	updated, _, err := s.update(ctx, actor, id, func(o order.Order) (order.Update, error) {
 		collect, err := order.CheckCompletion(actor, o, to, method)
 		if err != nil {
-			return store.Change{}, err
+			return order.Update{}, err
 		}
-		ch := store.Change{Status: to, Notify: notification(o, to)}
+		ch := order.Update{Status: to, Notify: notification(o, to)}
 		if collect {
 			ch.Payment, ch.Ref = order.Paid, method
 		}
@@ -144,7 +143,7 @@ func (s *Shop) TodaysOrders(ctx context.Context, actor account.Actor, pizzeriaID
 	}
 	now := s.Store.Now().In(pizzeria.Paris)
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, pizzeria.Paris)
-	return s.Store.Orders(ctx, store.OrderFilter{PizzeriaID: pizzeriaID, Since: midnight, NewestFirst: true, Limit: 500})
+	return s.Store.Orders(ctx, order.Filter{PizzeriaID: pizzeriaID, Since: midnight, NewestFirst: true, Limit: 500})
 }
 
 // Caller is what the counter knows of a phone number: the last orders
@@ -174,7 +173,7 @@ func (s *Shop) FindCaller(ctx context.Context, actor account.Actor, pizzeriaID i
 	if key == "" {
 		return c, nil
 	}
-	c.Orders, err = s.Store.Orders(ctx, store.OrderFilter{PizzeriaID: pizzeriaID, Phone: key, NewestFirst: true, Limit: callerOrders})
+	c.Orders, err = s.Store.Orders(ctx, order.Filter{PizzeriaID: pizzeriaID, Phone: key, NewestFirst: true, Limit: callerOrders})
 	if err != nil {
 		return c, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/payment"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 )
@@ -39,18 +40,18 @@ var errReplay = errors.New("idempotency key already used")
 // checks a foreign key with a shared lock on the parent row, which a later
 // exclusive lock turns into a deadlock). On PostgreSQL the statements are
 // pipelined (orders_pg.go), so the locks are held for two round trips.
-func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification) (placed order.Order, replayed bool, err error) {
+func (s *Store) PlaceOrder(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification) (placed order.Order, replayed bool, err error) {
 	return s.place(ctx, o, needs, byUserID, idem, notify, nil)
 }
 
 // PlaceAwaitingPayment stores a new order as PlaceOrder does, with the
 // attempt to charge it recorded in the same transaction (its order id,
 // number and time are filled in), before the provider is asked anything.
-func (s *Store) PlaceAwaitingPayment(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, attempt PaymentAttempt) (placed order.Order, replayed bool, err error) {
+func (s *Store) PlaceAwaitingPayment(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, attempt payment.Attempt) (placed order.Order, replayed bool, err error) {
 	return s.place(ctx, o, needs, byUserID, idem, nil, &attempt)
 }
 
-func (s *Store) place(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) (placed order.Order, replayed bool, err error) {
+func (s *Store) place(ctx context.Context, o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification, attempt *payment.Attempt) (placed order.Order, replayed bool, err error) {
 	if s.d.pipelines() {
 		err = s.retry(ctx, func() error { return s.placeOrderPipelined(ctx, &o, needs, byUserID, idem, notify, attempt) })
 	} else {
@@ -64,7 +65,7 @@ func (s *Store) place(ctx context.Context, o order.Order, needs []stock.Need, by
 	return o, false, err
 }
 
-func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) error {
+func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification, attempt *payment.Attempt) error {
 	if idem != nil {
 		if err := s.checkIdempotency(ctx, c, idem); err != nil {
 			return err
@@ -125,7 +126,7 @@ func insertOrder(o order.Order, withID bool) stmt {
 // orderRows are the rows a new order writes beside its own: lines, first
 // history entry, stock ledger, idempotency key, notification and payment
 // attempt.
-func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) []stmt {
+func (s *Store) orderRows(o order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification, attempt *payment.Attempt) []stmt {
 	out := []stmt{
 		insertLines(o.ID, o.Lines),
 		{"INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)", []any{o.ID, string(o.Status), o.CreatedAt, nullInt(byUserID)}},
@@ -187,31 +188,10 @@ func insertLines(orderID int64, lines []order.Line) stmt {
 	return stmt{insertRows("INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis)", 7, len(lines)), args}
 }
 
-// Change is what a status, items or payment update does to an order. The
-// update applies only if the order is still at Order.Version.
-type Change struct {
-	Order  order.Order  // the current order, as the decision was made on it
-	Status order.Status // new status, or "" to keep it
-	Lines  []order.Line // new lines, or nil to keep them
-	Stock  []stock.Need // stock to take (positive) or give back (negative)
-	// ReleaseAll gives back whatever stock the order still holds, as its
-	// stock ledger says: a cancellation that does not depend on recipes
-	// unchanged since the order was placed.
-	ReleaseAll bool
-	Payment    order.PaymentStatus
-	Ref        string // payment reference, with Payment
-	ByUserID   int64
-	Notify     *Notification // a customer notification to send once committed
-	// Open records payment attempts with the change (a refund it owes), so
-	// that what the provider is asked next is known even if the process
-	// dies before asking.
-	Open []PaymentAttempt
-}
-
 // UpdateOrder applies a change decided on a copy of the order. If the
 // order changed since that copy was read, nothing is written and the error
 // is a conflict: the caller reads again and decides again.
-func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error) {
+func (s *Store) UpdateOrder(ctx context.Context, ch order.Update) (order.Order, error) {
 	if s.d.pipelines() && len(ch.Stock) == 0 && ch.Lines == nil && !ch.ReleaseAll {
 		return s.updateOrderPipelined(ctx, ch)
 	}
@@ -229,7 +209,7 @@ func (s *Store) UpdateOrder(ctx context.Context, ch Change) (order.Order, error)
 // applyChange writes a change inside a transaction: the order's row if
 // still at the version read, then its stock, lines, history entry,
 // notification and payment attempts.
-func (s *Store) applyChange(ctx context.Context, c conn, ch Change, now time.Time) (order.Order, error) {
+func (s *Store) applyChange(ctx context.Context, c conn, ch order.Update, now time.Time) (order.Order, error) {
 	u := s.orderUpdate(ch, now)
 	res, err := c.exec(ctx, u.guarded.query, u.guarded.args...)
 	if err != nil {
@@ -308,7 +288,7 @@ type orderUpdate struct {
 	next    order.Order // the order as it will read once written
 }
 
-func (s *Store) orderUpdate(ch Change, now time.Time) orderUpdate {
+func (s *Store) orderUpdate(ch order.Update, now time.Time) orderUpdate {
 	o := ch.Order
 	status, payment, ref, total := o.Status, o.PaymentStatus, o.PaymentRef, o.TotalCents
 	if ch.Status != "" {
@@ -346,17 +326,6 @@ func (u orderUpdate) conflict() error {
 	return errs.E(errs.Conflict, "order %s changed meanwhile: reload it and try again", u.next.Number)
 }
 
-// OrderFilter selects orders for a list.
-type OrderFilter struct {
-	PizzeriaID  int64
-	CustomerID  int64
-	Statuses    []order.Status
-	Since       time.Time // placed at or after, when set
-	Phone       string    // the contact's phone, in its stored form
-	Limit       int       // default 200
-	NewestFirst bool
-}
-
 const orderColumns = `id, number, pizzeria_id, COALESCE(customer_id, 0), contact_name, contact_phone, contact_email, channel, fulfilment,
 	street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
 	lat_e6, lng_e6, COALESCE(distance_m, 0), COALESCE(eta_minutes, 0)`
@@ -375,7 +344,7 @@ func (s *Store) Order(ctx context.Context, id int64) (order.Order, error) {
 
 // Orders lists orders with lines and history, oldest first unless the
 // filter says otherwise.
-func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]order.Order, error) {
+func (s *Store) Orders(ctx context.Context, f order.Filter) ([]order.Order, error) {
 	var where []string
 	var args []any
 	if f.PizzeriaID != 0 {

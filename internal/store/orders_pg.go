@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/payment"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 )
 
@@ -57,12 +58,12 @@ type pgOrder struct {
 	needs    []stock.Need
 	byUserID int64
 	idem     *Idempotency
-	notify   *Notification
-	attempt  *PaymentAttempt
+	notify   *order.Notification
+	attempt  *payment.Attempt
 	done     chan error
 }
 
-func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *Notification, attempt *PaymentAttempt) error {
+func (s *Store) placeOrderPipelined(ctx context.Context, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification, attempt *payment.Attempt) error {
 	lane := &s.orderLanes[uint64(o.PizzeriaID)%uint64(len(s.orderLanes))]
 	job := &pgOrder{ctx: ctx, o: o, needs: needs, byUserID: byUserID, idem: idem, notify: notify, attempt: attempt, done: make(chan error, 1)}
 	lane.mu.Lock()
@@ -263,7 +264,7 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 // round trips instead of one per statement: the guarded update first, whose
 // row count says whether the order was still at the version read; then the
 // history entry, the notification and the COMMIT together.
-func (s *Store) updateOrderPipelined(ctx context.Context, ch Change) (order.Order, error) {
+func (s *Store) updateOrderPipelined(ctx context.Context, ch order.Update) (order.Order, error) {
 	u := s.orderUpdate(ch, s.Now())
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pipelineTimeout)
 	defer cancel()

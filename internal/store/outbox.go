@@ -4,15 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"time"
-)
 
-// Notification is a message to send to a customer about an order, queued
-// in the outbox by the transaction that made the change.
-type Notification struct {
-	Kind      string // what happened: confirmed, preparing, ready, …
-	Recipient string
-	Lang      string
-}
+	"github.com/oc-pizza/ocpizza/internal/order"
+)
 
 // OutboxItem is a queued notification with its delivery state.
 type OutboxItem struct {
@@ -30,7 +24,7 @@ type OutboxItem struct {
 }
 
 // enqueue queues a notification about an order, written with the change.
-func enqueue(orderID int64, n *Notification, now time.Time) stmt {
+func enqueue(orderID int64, n *order.Notification, now time.Time) stmt {
 	return stmt{`INSERT INTO outbox (kind, order_id, recipient, lang, attempts, next_attempt_at, claimed_until, last_error, alerted, created_at, sent_at)
 		VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, ?, ?, NULL)`, []any{n.Kind, orderID, n.Recipient, n.Lang, now, false, now}}
 }

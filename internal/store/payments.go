@@ -11,70 +11,23 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/payment"
 )
 
-// MoneyMovement is one charge or refund with the payment provider.
-type MoneyMovement struct {
-	ID          int64
-	OrderID     int64
-	Kind        string // "charge" or "refund"
-	ProviderRef string // the provider's payment or refund id
-	ChargeRef   string // for a refund, the charge it gives back; for a charge, itself
-	AmountCents int64
-	Status      string
-	At          time.Time
-}
-
-// Kinds of payment attempts.
-const (
-	AttemptOrder  = "order"  // the first charge of an order paid online
-	AttemptCharge = "charge" // a further charge when a paid order grows
-	AttemptRefund = "refund" // money given back
-)
-
-// Statuses of payment attempts: open until the provider's answer is
-// known, then one of the others, for good.
-const (
-	AttemptOpen      = "open"
-	AttemptPaid      = "paid"      // charged, and the order (or its change) stands
-	AttemptDeclined  = "declined"  // the provider refused the card
-	AttemptAbandoned = "abandoned" // no money was taken
-	AttemptReturned  = "returned"  // charged, but what it paid for could not be kept: a refund attempt gives it back
-	AttemptSent      = "sent"      // a refund the provider accepted (see the ledger for its progress)
-	AttemptFailed    = "failed"    // a refund the provider refused: a person must look
-)
-
-// PaymentAttempt is a request for money made (or about to be made) of the
-// payment provider.
-type PaymentAttempt struct {
-	ID          int64
-	OrderID     int64
-	OrderNumber string // the reference the provider shows
-	Kind        string
-	Key         string // the provider's idempotency key: asking again never moves money twice
-	ChargeRef   string // for a refund, the payment it gives back
-	AmountCents int64
-	Status      string
-	ProviderRef string
-	Detail      string
-	CreatedAt   time.Time
-}
-
-func insertAttempt(a PaymentAttempt) stmt {
+func insertAttempt(a payment.Attempt) stmt {
 	return stmt{`INSERT INTO payment_attempts (order_id, order_number, kind, idem_key, charge_ref, amount_cents, status, provider_ref, detail, created_at, settled_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-		[]any{a.OrderID, a.OrderNumber, a.Kind, a.Key, a.ChargeRef, a.AmountCents, AttemptOpen, "", "", a.CreatedAt}}
+		[]any{a.OrderID, a.OrderNumber, a.Kind, a.Key, a.ChargeRef, a.AmountCents, payment.AttemptOpen, "", "", a.CreatedAt}}
 }
 
 const attemptColumns = "id, order_id, order_number, kind, idem_key, charge_ref, amount_cents, status, provider_ref, detail, created_at"
 
-func (s *Store) attempts(ctx context.Context, where string, args ...any) ([]PaymentAttempt, error) {
+func (s *Store) attempts(ctx context.Context, where string, args ...any) ([]payment.Attempt, error) {
 	rows, err := s.read().query(ctx, "SELECT "+attemptColumns+" FROM payment_attempts WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []PaymentAttempt
+	var out []payment.Attempt
 	for rows.Next() {
-		var a PaymentAttempt
+		var a payment.Attempt
 		if err := rows.Scan(&a.ID, &a.OrderID, &a.OrderNumber, &a.Kind, &a.Key, &a.ChargeRef, &a.AmountCents, &a.Status, &a.ProviderRef, &a.Detail, &a.CreatedAt); err != nil {
 			return nil, err
 		}
@@ -85,20 +38,20 @@ func (s *Store) attempts(ctx context.Context, where string, args ...any) ([]Paym
 
 // OpenAttempts lists the attempts still open that were made before a
 // time, oldest first: those whose answer should have come by then.
-func (s *Store) OpenAttempts(ctx context.Context, before time.Time) ([]PaymentAttempt, error) {
-	return s.attempts(ctx, "status = ? AND created_at < ?", AttemptOpen, before)
+func (s *Store) OpenAttempts(ctx context.Context, before time.Time) ([]payment.Attempt, error) {
+	return s.attempts(ctx, "status = ? AND created_at < ?", payment.AttemptOpen, before)
 }
 
 // AttemptsOf lists an order's payment attempts, oldest first.
-func (s *Store) AttemptsOf(ctx context.Context, orderID int64) ([]PaymentAttempt, error) {
+func (s *Store) AttemptsOf(ctx context.Context, orderID int64) ([]payment.Attempt, error) {
 	return s.attempts(ctx, "order_id = ?", orderID)
 }
 
 // OpenAttempt records an attempt about to be made for an order, alone (a
 // further charge: the order changes only once it is paid). An attempt with
 // the same key is not recorded twice: the first one is returned.
-func (s *Store) OpenAttempt(ctx context.Context, a PaymentAttempt) (PaymentAttempt, error) {
-	a.CreatedAt, a.Status = s.Now(), AttemptOpen
+func (s *Store) OpenAttempt(ctx context.Context, a payment.Attempt) (payment.Attempt, error) {
+	a.CreatedAt, a.Status = s.Now(), payment.AttemptOpen
 	err := s.write(ctx, func(c conn) error {
 		st := insertAttempt(a)
 		_, err := c.exec(ctx, s.d.insertIgnore("payment_attempts", "idem_key",
@@ -143,7 +96,7 @@ type MoneyChange struct {
 	// instance, the reconciler) the whole change is skipped.
 	Settle *Outcome
 	// Order is a change of the order, at the version read (else conflict).
-	Order *Change
+	Order *order.Update
 	// Discard removes the order after Order applied (which gives its
 	// stock back): an order awaiting payment whose card was declined at
 	// once, which nobody ever saw. Its stock ledger rows and its payment
@@ -152,10 +105,10 @@ type MoneyChange struct {
 	// Ledger rows to add, and the status of rows already there (a refund
 	// the provider completed later), by provider reference: a status
 	// the row has already skips the whole change.
-	Ledger       []MoneyMovement
+	Ledger       []payment.Movement
 	LedgerStatus map[string]string
 	// Open records new attempts, such as a refund owed.
-	Open []PaymentAttempt
+	Open []payment.Attempt
 }
 
 // errSkipped rolls back a money change that was already applied.
@@ -182,7 +135,7 @@ func (s *Store) ApplyMoney(ctx context.Context, m MoneyChange) (updated order.Or
 		}
 		if o := m.Settle; o != nil {
 			res, err := c.exec(ctx, "UPDATE payment_attempts SET status = ?, provider_ref = ?, detail = ?, settled_at = ? WHERE idem_key = ? AND status = ?",
-				o.Status, o.ProviderRef, truncate(o.Detail, 200), now, o.Key, AttemptOpen)
+				o.Status, o.ProviderRef, truncate(o.Detail, 200), now, o.Key, payment.AttemptOpen)
 			if err != nil {
 				return err
 			}
@@ -262,37 +215,37 @@ func (s *Store) WebhookSeen(ctx context.Context, eventID string) (bool, error) {
 }
 
 // MoneyOf lists an order's charges and refunds, oldest first.
-func (s *Store) MoneyOf(ctx context.Context, orderID int64) ([]MoneyMovement, error) {
+func (s *Store) MoneyOf(ctx context.Context, orderID int64) ([]payment.Movement, error) {
 	return s.money(ctx, "order_id = ?", orderID)
 }
 
 // PendingRefunds lists the refunds the provider last said were pending,
 // recorded before a time: those whose outcome was never notified.
-func (s *Store) PendingRefunds(ctx context.Context, before time.Time) ([]MoneyMovement, error) {
+func (s *Store) PendingRefunds(ctx context.Context, before time.Time) ([]payment.Movement, error) {
 	return s.money(ctx, "kind = 'refund' AND status = ? AND at < ?", payment.StatusPending, before)
 }
 
 // MoneyByRef returns the ledger row of a provider payment or refund.
-func (s *Store) MoneyByRef(ctx context.Context, providerRef string) (MoneyMovement, error) {
+func (s *Store) MoneyByRef(ctx context.Context, providerRef string) (payment.Movement, error) {
 	ms, err := s.money(ctx, "provider_ref = ?", providerRef)
 	if err != nil {
-		return MoneyMovement{}, err
+		return payment.Movement{}, err
 	}
 	if len(ms) == 0 {
-		return MoneyMovement{}, errs.E(errs.NotFound, "no payment %s", providerRef)
+		return payment.Movement{}, errs.E(errs.NotFound, "no payment %s", providerRef)
 	}
 	return ms[0], nil
 }
 
-func (s *Store) money(ctx context.Context, where string, args ...any) ([]MoneyMovement, error) {
+func (s *Store) money(ctx context.Context, where string, args ...any) ([]payment.Movement, error) {
 	rows, err := s.read().query(ctx, "SELECT id, order_id, kind, provider_ref, charge_ref, amount_cents, status, at FROM payments WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MoneyMovement
+	var out []payment.Movement
 	for rows.Next() {
-		var m MoneyMovement
+		var m payment.Movement
 		if err := rows.Scan(&m.ID, &m.OrderID, &m.Kind, &m.ProviderRef, &m.ChargeRef, &m.AmountCents, &m.Status, &m.At); err != nil {
 			return nil, err
 		}

@@ -261,22 +261,22 @@ func TestOrderLifecycleInStore(t *testing.T) {
 		// Modify: 2 → 1 pizza gives half back.
 		newLines := []order.Line{{ProductID: f.pizza.ID, Name: f.pizza.Name, Quantity: 1, UnitPriceCents: 950, VATBasis: 1000}}
 		_, newNeeds := f.newOrder(1)
-		modified, err := f.s.UpdateOrder(ctx, store.Change{Order: got, Lines: newLines, Stock: stock.Diff(needs, newNeeds), ByUserID: f.customer.ID})
+		modified, err := f.s.UpdateOrder(ctx, order.Update{Order: got, Lines: newLines, Stock: stock.Diff(needs, newNeeds), ByUserID: f.customer.ID})
 		must(t, err)
 		if modified.TotalCents != 950 || f.level(t, f.dough.ID) != 750 {
 			t.Fatalf("modify: total %d dough %d", modified.TotalCents, f.level(t, f.dough.ID))
 		}
 		// A stale copy is refused.
-		if _, err := f.s.UpdateOrder(ctx, store.Change{Order: got, Status: order.Preparing}); !errs.Is(err, errs.Conflict) {
+		if _, err := f.s.UpdateOrder(ctx, order.Update{Order: got, Status: order.Preparing}); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("stale update: %v", err)
 		}
 		// Cancel releases the rest.
-		cancelled, err := f.s.UpdateOrder(ctx, store.Change{Order: modified, Status: order.Cancelled, Stock: stock.Diff(newNeeds, nil), ByUserID: f.customer.ID})
+		cancelled, err := f.s.UpdateOrder(ctx, order.Update{Order: modified, Status: order.Cancelled, Stock: stock.Diff(newNeeds, nil), ByUserID: f.customer.ID})
 		must(t, err)
 		if cancelled.Status != order.Cancelled || len(cancelled.History) != 2 || f.level(t, f.dough.ID) != 1000 || f.level(t, f.mozza.ID) != 1000 {
 			t.Fatalf("cancel: %+v dough %d", cancelled, f.level(t, f.dough.ID))
 		}
-		list, err := f.s.Orders(ctx, store.OrderFilter{PizzeriaID: f.shop.ID, Statuses: []order.Status{order.Cancelled}})
+		list, err := f.s.Orders(ctx, order.Filter{PizzeriaID: f.shop.ID, Statuses: []order.Status{order.Cancelled}})
 		must(t, err)
 		if len(list) != 1 || len(list[0].History) != 2 || len(list[0].Lines) != 1 {
 			t.Fatalf("list %+v", list)
@@ -355,7 +355,7 @@ func TestLastPizzas(t *testing.T) {
 		if d, m := f.level(t, f.dough.ID), f.level(t, f.mozza.ID); d != 0 || m != 0 {
 			t.Fatalf("stock ends at dough %d, mozzarella %d; want 0 and 0", d, m)
 		}
-		orders, err := f.s.Orders(ctx, store.OrderFilter{PizzeriaID: f.shop.ID})
+		orders, err := f.s.Orders(ctx, order.Filter{PizzeriaID: f.shop.ID})
 		must(t, err)
 		if len(orders) != 10 {
 			t.Fatalf("%d orders stored, want 10", len(orders))
@@ -408,7 +408,7 @@ func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
 		next, _, err := f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
 		must(t, err)
 
-		orders, err := f.s.Orders(ctx, store.OrderFilter{})
+		orders, err := f.s.Orders(ctx, order.Filter{})
 		must(t, err)
 		var numbers []string
 		for _, o := range orders {
@@ -528,7 +528,7 @@ func TestOrdersPlacedTogether(t *testing.T) {
 	if want := []string{"REP-0001", "REP-0002", "REP-0003", "REP-0004"}; !reflect.DeepEqual(numbers, want) {
 		t.Fatalf("numbers %v, want %v", numbers, want)
 	}
-	orders, err := f.s.Orders(ctx, store.OrderFilter{})
+	orders, err := f.s.Orders(ctx, order.Filter{})
 	must(t, err)
 	reservations := f.reservations(t)
 	if len(orders) != 4 || reservations != 4*len(needs1) || f.level(t, f.dough.ID) != 6*250 || f.level(t, f.mozza.ID) != 6*100 {

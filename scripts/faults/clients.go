@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/demo"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
 
@@ -248,7 +249,7 @@ func checkOrders(ctx context.Context, st *store.Store, acked map[string]placed, 
 			}
 		}
 	}
-	newest, err := st.Orders(ctx, store.OrderFilter{NewestFirst: true, Limit: 1})
+	newest, err := st.Orders(ctx, order.Filter{NewestFirst: true, Limit: 1})
 	if err != nil || len(newest) == 0 {
 		return 0, err
 	}

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/store"
 )
 
@@ -26,7 +27,7 @@ func firstNewOrder(ctx context.Context, e *env) (int64, error) {
 		return 0, err
 	}
 	defer st.Close()
-	os, err := st.Orders(ctx, store.OrderFilter{NewestFirst: true, Limit: 1})
+	os, err := st.Orders(ctx, order.Filter{NewestFirst: true, Limit: 1})
 	if err != nil || len(os) == 0 {
 		return 1, err
 	}
