@@ -321,6 +321,53 @@ func (d dialect) primaryKey(ctx context.Context, tx *sql.Tx, table string) ([]st
 	return cols, nil
 }
 
+// timestamp is the column type of a point in time, kept to the
+// microsecond.
+func (d dialect) timestamp() string {
+	return map[Engine]string{SQLite: "TIMESTAMP", Postgres: "TIMESTAMPTZ", MySQL: "DATETIME(6)"}[d.engine]
+}
+
+// columnsQuery lists the (table, column) pairs of the application's
+// database.
+func (d dialect) columnsQuery() string {
+	switch d.engine {
+	case SQLite:
+		return `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
+	case Postgres:
+		return `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
+	}
+	return `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE()`
+}
+
+// analyze returns the statements that refresh the planner's statistics
+// of tables; SQLite's planner runs without them here.
+func (d dialect) analyze(tables ...string) []string {
+	switch d.engine {
+	case Postgres:
+		return []string{"ANALYZE " + strings.Join(tables, ", ")}
+	case MySQL:
+		return []string{"ANALYZE TABLE " + strings.Join(tables, ", ")}
+	}
+	return nil
+}
+
+// durabilitySettings names the settings that decide whether a commit
+// survives a crash or a power cut, and the query that reads them in that
+// order.
+func (d dialect) durabilitySettings() (names []string, query string) {
+	switch d.engine {
+	case SQLite:
+		return []string{"synchronous", "journal_mode"},
+			"SELECT (SELECT synchronous FROM pragma_synchronous), (SELECT journal_mode FROM pragma_journal_mode)"
+	case Postgres:
+		return []string{"synchronous_commit", "fsync", "full_page_writes"},
+			"SELECT current_setting('synchronous_commit'), current_setting('fsync'), current_setting('full_page_writes')"
+	}
+	return []string{"innodb_flush_log_at_trx_commit", "sync_binlog", "log_bin", "innodb_doublewrite"},
+		"SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin, @@innodb_doublewrite"
+}
+
 // loadBatch is how many rows a restore sends at once: one multi-row
 // INSERT on SQLite and MySQL (SQLite prepares it once per table), a unit
 // of the COPY stream on PostgreSQL.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -20,34 +19,15 @@ type Setting struct {
 // Durability reads the settings that decide whether a committed order
 // survives a crash of the database server or a power cut.
 func (s *Store) Durability(ctx context.Context) ([]Setting, error) {
-	var names []string
-	var query string
-	switch s.d.engine {
-	case SQLite:
-		// Pragmas are per connection: ask the writer's, the one that
-		// commits.
-		var sync int
-		var journal string
-		if err := s.wdb.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
-			return nil, err
-		}
-		if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
-			return nil, err
-		}
-		return JudgeDurability(SQLite, map[string]string{"synchronous": fmt.Sprint(sync), "journal_mode": journal}), nil
-	case Postgres:
-		names = []string{"synchronous_commit", "fsync", "full_page_writes"}
-		query = "SELECT current_setting('synchronous_commit'), current_setting('fsync'), current_setting('full_page_writes')"
-	case MySQL:
-		names = []string{"innodb_flush_log_at_trx_commit", "sync_binlog", "log_bin", "innodb_doublewrite"}
-		query = "SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin, @@innodb_doublewrite"
-	}
+	names, query := s.d.durabilitySettings()
 	vals := make([]string, len(names))
 	ptrs := make([]any, len(names))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if err := s.db.QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
+	// SQLite's pragmas are per connection: ask the writer's, the one
+	// that commits (elsewhere wdb is the pool).
+	if err := s.wdb.QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
 		return nil, err
 	}
 	m := map[string]string{}

@@ -130,8 +130,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (applied, known int, err erro
 }
 
 func (s *Store) ensureVersionTable(ctx context.Context) error {
-	ts := map[Engine]string{SQLite: "TIMESTAMP", Postgres: "TIMESTAMPTZ", MySQL: "DATETIME(6)"}[s.d.engine]
-	_, err := s.wdb.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at "+ts+" NOT NULL)")
+	_, err := s.wdb.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at "+s.d.timestamp()+" NOT NULL)")
 	return err
 }
 

@@ -323,14 +323,7 @@ func (s *Store) Waste(ctx context.Context, from, to time.Time, pizzeriaID int64)
 // filled (the load tool's year), as autovacuum would in a while. SQLite's
 // planner runs without statistics here, as it does in production.
 func (s *Store) Analyze(ctx context.Context) error {
-	var stmts []string
-	switch s.d.engine {
-	case Postgres:
-		stmts = []string{"ANALYZE orders, order_lines, order_history, stock_movements"}
-	case MySQL:
-		stmts = []string{"ANALYZE TABLE orders, order_lines, order_history, stock_movements"}
-	}
-	for _, q := range stmts {
+	for _, q := range s.d.analyze("orders", "order_lines", "order_history", "stock_movements") {
 		rows, err := s.wdb.QueryContext(ctx, q) // MySQL answers with a table
 		if err != nil {
 			return err

@@ -10,17 +10,7 @@ import (
 // sorted), as the engine reports them. Backups and the test that all
 // engines share one schema read it.
 func (s *Store) Tables(ctx context.Context) (map[string][]string, error) {
-	var q string
-	switch s.d.engine {
-	case SQLite:
-		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
-	case Postgres:
-		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
-	case MySQL:
-		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE()`
-	}
-	rows, err := s.db.QueryContext(ctx, q)
+	rows, err := s.db.QueryContext(ctx, s.d.columnsQuery())
 	if err != nil {
 		return nil, err
 	}
