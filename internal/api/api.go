@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -321,10 +322,7 @@ func (a *API) stock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if levels == nil {
-		levels = []stock.Level{}
-	}
-	writeJSON(w, http.StatusOK, levels)
+	writeJSON(w, http.StatusOK, wire.Levels(levels))
 }
 
 func (a *API) stockMovement(w http.ResponseWriter, r *http.Request) {
@@ -352,7 +350,7 @@ func (a *API) stockMovement(w http.ResponseWriter, r *http.Request) {
 		m.Quantity = *in.Quantity
 	}
 	level, err := a.shop.RecordMovement(r.Context(), actorOf(r), id, m)
-	reply(w, r, http.StatusCreated, level, err)
+	reply(w, r, http.StatusCreated, wire.LevelOf(level), err)
 }
 
 func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {
@@ -372,10 +370,7 @@ func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if orders == nil {
-		orders = []order.Order{}
-	}
-	writeJSON(w, http.StatusOK, orders)
+	writeJSON(w, http.StatusOK, wire.Orders(orders))
 }
 
 // delivery answers which pizzeria would deliver an address, and when.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
@@ -188,18 +189,15 @@ type boardJSON struct {
 	TodayOrders int64                `json:"today_orders"`
 	TodayCents  int64                `json:"today_cents"`
 	Orders      []boardOrderJSON     `json:"orders"`
-	StockAlerts []stock.Level        `json:"stock_alerts"`
+	StockAlerts []wire.Level         `json:"stock_alerts"`
 }
 
 func boardOf(b shop.Board) boardJSON {
 	out := boardJSON{PizzeriaID: b.Pizzeria.ID, Name: b.Pizzeria.Name, At: b.At, Counts: b.Counts, Late: b.Late,
-		TodayOrders: b.Today.Orders, TodayCents: b.Today.Cents, Orders: []boardOrderJSON{}, StockAlerts: b.Alerts}
+		TodayOrders: b.Today.Orders, TodayCents: b.Today.Cents, Orders: []boardOrderJSON{}, StockAlerts: wire.Levels(b.Alerts)}
 	for _, o := range b.Orders {
 		out.Orders = append(out.Orders, boardOrderJSON{ID: o.ID, Number: o.Number, Status: o.Status, Fulfilment: o.Fulfilment,
 			Customer: o.Contact.Name, TotalCents: o.TotalCents, CreatedAt: o.CreatedAt, PromisedAt: o.PromisedAt(), Late: o.LateAt(b.At)})
-	}
-	if out.StockAlerts == nil {
-		out.StockAlerts = []stock.Level{}
 	}
 	return out
 }
@@ -327,7 +325,7 @@ func (a *API) stockBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	levels, err := a.shop.RecordBatch(r.Context(), actorOf(r), id, stock.Batch{Reason: in.Reason, Note: in.Note, Lines: in.Lines})
-	reply(w, r, http.StatusCreated, levels, err)
+	reply(w, r, http.StatusCreated, wire.Levels(levels), err)
 }
 
 type movementJSON struct {

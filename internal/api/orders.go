@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
@@ -32,7 +33,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 		PaymentMethod   order.PaymentMethod `json:"payment_method"`
 		PaymentSource   string              `json:"payment_source"`
 		Channel         order.Channel       `json:"channel"`
-		Customer        *order.Contact      `json:"customer"`
+		Customer        *wire.Contact       `json:"customer"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		writeError(w, r, err)
@@ -41,7 +42,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 	d := order.Draft{PizzeriaID: in.PizzeriaID, Items: items(in.Items), Fulfilment: in.Fulfilment,
 		DeliveryAddress: in.DeliveryAddress, PaymentMethod: in.PaymentMethod, Channel: in.Channel}
 	if in.Customer != nil {
-		d.Contact = *in.Customer
+		d.Contact = order.Contact(*in.Customer)
 	}
 	o, replayed, err := a.shop.PlaceOrder(r.Context(), actorOf(r), shop.PlaceRequest{Draft: d,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), PaymentSource: in.PaymentSource, AddressID: in.AddressID})
@@ -59,7 +60,7 @@ func (a *API) placeOrder(w http.ResponseWriter, r *http.Request) {
 		// or cancelled within minutes (see shop.Reconcile).
 		status = http.StatusAccepted
 	}
-	writeJSON(w, status, o)
+	writeJSON(w, status, wire.OrderOf(o))
 }
 
 func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +70,7 @@ func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.Order(r.Context(), actorOf(r), id)
-	reply(w, r, http.StatusOK, o, err)
+	reply(w, r, http.StatusOK, wire.OrderOf(o), err)
 }
 
 func (a *API) myOrders(w http.ResponseWriter, r *http.Request) {
@@ -78,10 +79,7 @@ func (a *API) myOrders(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if orders == nil {
-		orders = []order.Order{}
-	}
-	writeJSON(w, http.StatusOK, orders)
+	writeJSON(w, http.StatusOK, wire.Orders(orders))
 }
 
 func (a *API) modifyItems(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +97,7 @@ func (a *API) modifyItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.ModifyItems(r.Context(), actorOf(r), id, items(in.Items), in.PaymentSource)
-	reply(w, r, http.StatusOK, o, err)
+	reply(w, r, http.StatusOK, wire.OrderOf(o), err)
 }
 
 func (a *API) cancel(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +126,7 @@ func (a *API) moveTo(w http.ResponseWriter, r *http.Request, to order.Status) {
 		return
 	}
 	o, err := a.shop.SetStatus(r.Context(), actorOf(r), id, to)
-	reply(w, r, http.StatusOK, o, err)
+	reply(w, r, http.StatusOK, wire.OrderOf(o), err)
 }
 
 func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
@@ -145,5 +143,5 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.shop.RecordPayment(r.Context(), actorOf(r), id, in.Method)
-	reply(w, r, http.StatusOK, o, err)
+	reply(w, r, http.StatusOK, wire.OrderOf(o), err)
 }

@@ -85,57 +85,57 @@ const (
 // Line is one product of an order, with its price and VAT rate copied at
 // order time so later menu changes never alter a past order.
 type Line struct {
-	ProductID      int64  `json:"product_id"`
-	Name           string `json:"name"`
-	Quantity       int64  `json:"quantity"`
-	UnitPriceCents int64  `json:"unit_price_cents"`
-	VATBasis       int    `json:"vat_basis_points"`
+	ProductID      int64
+	Name           string
+	Quantity       int64
+	UnitPriceCents int64
+	VATBasis       int
 }
 
 // Change is one entry of an order's status history.
 type Change struct {
-	Status   Status    `json:"status"`
-	At       time.Time `json:"at"`
-	ByUserID int64     `json:"by"` // 0 for the system
+	Status   Status
+	At       time.Time
+	ByUserID int64 // 0 for the system
 }
 
 // Contact is who to call about an order.
 type Contact struct {
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
-	Email string `json:"email,omitempty"`
+	Name  string
+	Phone string
+	Email string
 }
 
 // Order is a customer's order in one pizzeria.
 type Order struct {
-	ID              int64             `json:"id"`
-	Number          string            `json:"number"` // readable at the counter: shop code and a sequence, "REP-0042"
-	PizzeriaID      int64             `json:"pizzeria_id"`
-	CustomerID      int64             `json:"customer_id,omitempty"` // 0 for a phone or counter order without an account
-	Contact         Contact           `json:"customer"`
-	Channel         Channel           `json:"channel"`
-	Fulfilment      Fulfilment        `json:"fulfilment"`
-	DeliveryAddress *pizzeria.Address `json:"delivery_address"`
+	ID              int64
+	Number          string // readable at the counter: shop code and a sequence, "REP-0042"
+	PizzeriaID      int64
+	CustomerID      int64 // 0 for a phone or counter order without an account
+	Contact         Contact
+	Channel         Channel
+	Fulfilment      Fulfilment
+	DeliveryAddress *pizzeria.Address
 	// Location is the geocoded delivery point, when a maps key is set.
-	Location *Location `json:"location,omitempty"`
+	Location *Location
 	// DistanceMeters and ETAMinutes are the drive from the pizzeria and the
 	// time promised to the customer at order time.
-	DistanceMeters int64 `json:"distance_meters,omitempty"`
-	ETAMinutes     int64 `json:"eta_minutes"`
+	DistanceMeters int64
+	ETAMinutes     int64
 	// DriverLink opens the navigation to the delivery address.
-	DriverLink    string        `json:"driver_link,omitempty"`
-	Lines         []Line        `json:"items"`
-	TotalCents    int64         `json:"total_cents"`
-	PaymentMethod PaymentMethod `json:"payment_method"`
-	PaymentStatus PaymentStatus `json:"payment_status"`
-	PaymentRef    string        `json:"-"` // the provider's payment id, or "cash"/"card" when taken in the shop
-	Status        Status        `json:"status"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
-	History       []Change      `json:"history"`
+	DriverLink    string
+	Lines         []Line
+	TotalCents    int64
+	PaymentMethod PaymentMethod
+	PaymentStatus PaymentStatus
+	PaymentRef    string // the provider's payment id, or "cash"/"card" when taken in the shop
+	Status        Status
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	History       []Change
 	// Version grows with every change; a change made from a stale copy
 	// is refused instead of overwriting what happened meanwhile.
-	Version int64 `json:"version"`
+	Version int64
 }
 
 // PromisedAt is when the order was promised: delivered, or ready to take
@@ -156,8 +156,8 @@ func (o Order) EnteredAt(s Status) (time.Time, bool) {
 
 // Location is a point on Earth, in degrees.
 type Location struct {
-	Lat float64 `json:"lat"`
-	Lng float64 `json:"lng"`
+	Lat float64
+	Lng float64
 }
 
 // NavigationLink returns the driver's Google Maps link for a delivery: to

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -114,7 +115,7 @@ func linesOf(lines []order.Line) []stock.Line {
 
 // published tells the pizzeria and the order's followers what happened.
 func (s *Shop) published(ctx context.Context, kind string, o order.Order, moved []stock.Need) {
-	s.publish(ctx, kind, o, o.PizzeriaID, o.ID)
+	s.publish(ctx, kind, wire.OrderOf(o), o.PizzeriaID, o.ID)
 	ids := make([]int64, len(moved))
 	for i, n := range moved {
 		ids[i] = n.IngredientID

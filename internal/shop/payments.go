@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
@@ -152,7 +153,7 @@ func (s *Shop) settleTaken(o order.Order, a payment.Attempt, paymentID, status s
 		Order:  &order.Update{Order: o, Status: order.Pending, Payment: order.Paid, Ref: paymentID, Notify: notification(o, order.Pending)},
 		Ledger: []payment.Movement{charge},
 	}, after: func(ctx context.Context, updated order.Order) {
-		s.publish(ctx, event.OrderCreated, updated, updated.PizzeriaID, updated.ID)
+		s.publish(ctx, event.OrderCreated, wire.OrderOf(updated), updated.PizzeriaID, updated.ID)
 	}}
 }
 

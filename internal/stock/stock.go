@@ -25,15 +25,15 @@ const (
 
 // Level is one ingredient's stock in one pizzeria.
 type Level struct {
-	PizzeriaID   int64        `json:"-"`
-	IngredientID int64        `json:"ingredient_id"`
-	Name         string       `json:"name"`
-	Unit         catalog.Unit `json:"unit"`
-	Quantity     int64        `json:"quantity"`
-	LowThreshold int64        `json:"low_threshold"`
+	PizzeriaID   int64
+	IngredientID int64
+	Name         string
+	Unit         catalog.Unit
+	Quantity     int64
+	LowThreshold int64
 	// Alerted is set once the manager was told the level ran low, until
 	// it is back above its threshold (see Alert).
-	Alerted bool `json:"-"`
+	Alerted bool
 }
 
 // Low reports whether the level is at or below its alert threshold.
