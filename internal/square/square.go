@@ -269,12 +269,14 @@ func (c *Client) RefundStatus(ctx context.Context, refundID string) (payment.Rec
 		return payment.Receipt{}, err
 	}
 	out, err := c.retrying(ctx, func() (response, error) { return c.do(req.Clone(ctx)) })
-	if err != nil {
+	if errors.Is(err, payment.ErrRefused) {
 		for _, e := range out.Errors {
 			if e.Code == "NOT_FOUND" {
 				return payment.Receipt{}, fmt.Errorf("%w: square refund %s", payment.ErrNotFound, refundID)
 			}
 		}
+	}
+	if err != nil {
 		return payment.Receipt{}, err
 	}
 	if out.Refund == nil {

@@ -1,8 +1,8 @@
-// Package wire is the JSON the chain shows outside: the API's answers and
-// the events its streams carry (the web pages' scripts read the same).
-// The domain's types carry no encoding of their own, so a field renamed
-// in the domain cannot change what clients receive, and what is private
-// (a payment's provider reference, an alert flag) is out by construction.
+// Package wire is the JSON the chain shows of orders and stock levels:
+// the API's answers and the events its streams carry. Those domain types
+// carry no encoding of their own, so a field renamed in the domain cannot
+// change what clients receive, and what is private (a payment's provider
+// reference, an alert flag) is out by construction.
 package wire
 
 import (
@@ -10,7 +10,6 @@ import (
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/order"
-	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 )
 
@@ -23,7 +22,7 @@ type Order struct {
 	Customer        Contact             `json:"customer"`
 	Channel         order.Channel       `json:"channel"`
 	Fulfilment      order.Fulfilment    `json:"fulfilment"`
-	DeliveryAddress *pizzeria.Address   `json:"delivery_address"`
+	DeliveryAddress *Address            `json:"delivery_address"`
 	Location        *Location           `json:"location,omitempty"`
 	DistanceMeters  int64               `json:"distance_meters,omitempty"`
 	ETAMinutes      int64               `json:"eta_minutes"`
@@ -44,6 +43,13 @@ type Contact struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	Email string `json:"email,omitempty"`
+}
+
+// Address is where an order is delivered.
+type Address struct {
+	Street   string `json:"street"`
+	Postcode string `json:"postcode"`
+	City     string `json:"city"`
 }
 
 // Line is one product of an order, at the price it was ordered at.
@@ -71,10 +77,13 @@ type Location struct {
 // OrderOf is o as clients see it.
 func OrderOf(o order.Order) Order {
 	out := Order{ID: o.ID, Number: o.Number, PizzeriaID: o.PizzeriaID, CustomerID: o.CustomerID,
-		Customer: Contact(o.Contact), Channel: o.Channel, Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress,
+		Customer: Contact(o.Contact), Channel: o.Channel, Fulfilment: o.Fulfilment,
 		DistanceMeters: o.DistanceMeters, ETAMinutes: o.ETAMinutes, DriverLink: o.DriverLink, TotalCents: o.TotalCents,
 		PaymentMethod: o.PaymentMethod, PaymentStatus: o.PaymentStatus, Status: o.Status,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+	if a := o.DeliveryAddress; a != nil {
+		out.DeliveryAddress = &Address{Street: a.Street, Postcode: a.Postcode, City: a.City}
+	}
 	if o.Location != nil {
 		out.Location = &Location{Lat: o.Location.Lat, Lng: o.Location.Lng}
 	}

@@ -54,7 +54,7 @@ func TestOrderShowsWhatTheAPIDocuments(t *testing.T) {
 	}
 	for _, part := range []string{`"items":[{"product_id":2,"name":"Reine","quantity":2,"unit_price_cents":1100,"vat_basis_points":1000}]`,
 		`"history":[{"status":"pending","at":"2026-12-04T18:30:00Z","by":3}]`, `"customer":{"name":"Alice","phone":"0600000000","email":"a@example.org"}`,
-		`"location":{"lat":48.85,"lng":2.37}`} {
+		`"location":{"lat":48.85,"lng":2.37}`, `"delivery_address":{"street":"1 rue X","postcode":"75011","city":"Paris"}`} {
 		if !strings.Contains(raw, part) {
 			t.Errorf("missing %s in %s", part, raw)
 		}
