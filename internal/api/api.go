@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/stock"
+	"github.com/oc-pizza/ocpizza/internal/wire"
 )
 
 // API holds what the handlers need.

@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 	"github.com/oc-pizza/ocpizza/internal/stock"
+	"github.com/oc-pizza/ocpizza/internal/wire"
 )
 
 // registerManage adds the back office's routes: the manager's pizzeria

@@ -3,11 +3,11 @@ package api
 import (
 	"net/http"
 
-	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
+	"github.com/oc-pizza/ocpizza/internal/wire"
 )
 
 type itemJSON struct {

@@ -8,12 +8,12 @@ import (
 	"encoding/json"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
+	"github.com/oc-pizza/ocpizza/internal/wire"
 )
 
 // PlaceRequest is an order as a client submits it.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api/wire"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
@@ -15,6 +14,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/payment"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
+	"github.com/oc-pizza/ocpizza/internal/wire"
 )
 
 // Money never moves without a trace in our database. Every request to the
