@@ -13,6 +13,11 @@ run:
 # SQLite driver, C translated to Go, is made of them, and checking them
 # took a fifth of the suite's CPU. Our code and every other module keep it.
 RACE = -race -gcflags='modernc.org/...=-d=checkptr=0'
+# A binary built with -race sleeps a second before it exits, in case a
+# goroutine is about to report a race: a second per test binary (and per
+# process the tests start), some 30 s of the suite. Races are reported as
+# they are found; the sleep only waits for one in its last instant.
+export GORACE ?= atexit_sleep_ms=0
 
 test: vet
 	$(GO) test $(RACE) -count=1 ./...
