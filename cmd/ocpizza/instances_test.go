@@ -76,9 +76,11 @@ func TestTwoInstancesShareEvents(t *testing.T) {
 				if kind != "order.created" {
 					t.Fatalf("B's kitchen got %s first", kind)
 				}
+				// How fast, the load tool measures; this checks that it
+				// arrives, on a machine the whole suite shares.
 				t.Logf("order placed on A reached B's kitchen in %s", time.Since(placed).Round(time.Millisecond))
-			case <-time.After(time.Second):
-				t.Fatal("B's kitchen saw nothing within 1 s of the order on A")
+			case <-time.After(10 * time.Second):
+				t.Fatal("B's kitchen saw nothing within 10 s of the order on A")
 			}
 		})
 	}
