@@ -12,6 +12,7 @@ import (
 // The load tool's floor is a real order transaction: it takes stock,
 // writes the ledger, and takes nothing when a level is short.
 func TestBareOrderIsARealTransaction(t *testing.T) {
+	t.Parallel()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
 		ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 // not see each other fail. Each writes a row; the odd ones then fail, and
 // only their rows disappear.
 func TestBatchIsolatesFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "batch.db"))
 	if err != nil {

@@ -83,6 +83,7 @@ func sorted(rows [][]any) []string {
 // key, or a NOT NULL, fails the restore and leaves the target empty, its
 // schema whole.
 func TestRestoreLoadsWhatDumpWrote(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := storetest.Open(t, store.SQLite)
 	_, err := loadtest.GenerateYear(ctx, src, loadtest.YearOptions{Orders: 1500, Days: 10, Seed: 7}, io.Discard)
@@ -113,6 +114,7 @@ func TestRestoreLoadsWhatDumpWrote(t *testing.T) {
 
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) {
+			t.Parallel() // want is only read
 			dst, url := storetest.OpenURL(t, e)
 			schema := catalogOf(t, url)
 

@@ -11,6 +11,7 @@ import (
 // TestOpenNeverShowsThePassword: whatever is wrong with a database URL,
 // the error names it without its password.
 func TestOpenNeverShowsThePassword(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{
 		"mysql://oc:s3cr%t@db/ocpizza",
 		"mysql://oc:s3cret@127.0.0.1:1/ocpizza",

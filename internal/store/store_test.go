@@ -115,6 +115,7 @@ func forEngines(t *testing.T, fn func(t *testing.T, e store.Engine)) {
 }
 
 func TestMigrateIsIdempotentAndSchemasAgree(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var reference map[string][]string
 	forEngines(t, func(t *testing.T, e store.Engine) {
@@ -151,6 +152,7 @@ func TestMigrateIsIdempotentAndSchemasAgree(t *testing.T) {
 }
 
 func TestCatalogAndPizzeriaRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -179,6 +181,7 @@ func TestCatalogAndPizzeriaRoundTrip(t *testing.T) {
 }
 
 func TestUsersAndSessions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -211,6 +214,7 @@ func TestUsersAndSessions(t *testing.T) {
 }
 
 func TestStockMovements(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -239,6 +243,7 @@ func TestStockMovements(t *testing.T) {
 }
 
 func TestOrderLifecycleInStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -296,6 +301,7 @@ func TestOrderLifecycleInStore(t *testing.T) {
 }
 
 func TestIdempotentPlaceOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -321,6 +327,7 @@ func TestIdempotentPlaceOrder(t *testing.T) {
 // TestLastPizzas: 200 concurrent orders for the last 10 makeable pizzas.
 // Exactly 10 are accepted and the stock ends at exactly zero.
 func TestLastPizzas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -368,6 +375,7 @@ func TestLastPizzas(t *testing.T) {
 // request) writes nothing — no order, no ledger row, no order number used
 // up — and the connections it ran on serve the next order normally.
 func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -426,6 +434,7 @@ func TestRefusedOrdersLeaveNoTrace(t *testing.T) {
 // An order short of one product's ingredient names that product, not one
 // whose ingredients the refused reservation had already taken.
 func TestShortageNamesTheProductThatLacks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -458,6 +467,7 @@ func TestShortageNamesTheProductThatLacks(t *testing.T) {
 // already used earlier in the same transaction) are rolled back alone,
 // the others are committed, numbered without gaps.
 func TestOrdersPlacedTogether(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, store.Postgres)
 	f.stockUp(t, 10*250, 10*100)
@@ -537,6 +547,7 @@ func TestOrdersPlacedTogether(t *testing.T) {
 }
 
 func TestSavedAddresses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		f := newFixture(t, e)
@@ -583,6 +594,7 @@ func TestSavedAddresses(t *testing.T) {
 // A database's identity is made once, the same for every instance asking
 // at once, and stays out of its dump: a restored copy is another database.
 func TestDatabaseIdentity(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
 		url := storetest.NewDatabase(t, e)

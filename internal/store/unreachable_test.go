@@ -17,6 +17,7 @@ import (
 // TestUnreachable: what a database restart gives the store is told from a
 // bug, so the API answers 503 and clients retry.
 func TestUnreachable(t *testing.T) {
+	t.Parallel()
 	for _, err := range []error{
 		driver.ErrBadConn, mysql.ErrInvalidConn, &pgconn.PgError{Code: "57P01"}, &pgconn.PgError{Code: "08006"},
 		&mysql.MySQLError{Number: 1053}, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED},
