@@ -86,6 +86,32 @@ func TestRefund(t *testing.T) {
 	}
 }
 
+// TestRefundStatus: a refund's status is read back; one Square does not
+// know is payment.ErrNotFound, while an outage stays an ordinary error
+// (asked again later), never a NOT_FOUND.
+func TestRefundStatus(t *testing.T) {
+	fake := squaretest.Start(t)
+	c := client(fake)
+	ctx := context.Background()
+	r, _ := c.Charge(ctx, charge("k-pay", squaretest.OK))
+	ref, err := c.Refund(ctx, payment.Refund{IdempotencyKey: "refund-" + r.ID, PaymentID: r.ID, AmountCents: 2200, Currency: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SettleRefund(ref.ID, "COMPLETED")
+	if got, err := c.RefundStatus(ctx, ref.ID); err != nil || got.Status != "COMPLETED" {
+		t.Fatalf("status: %+v %v", got, err)
+	}
+	fake.FailNext(503, 503, 503, 503)
+	if _, err := c.RefundStatus(ctx, ref.ID); err == nil || errors.Is(err, payment.ErrNotFound) {
+		t.Fatalf("an outage: %v", err)
+	}
+	fake.ForgetRefund(ref.ID)
+	if _, err := c.RefundStatus(ctx, ref.ID); !errors.Is(err, payment.ErrNotFound) {
+		t.Fatalf("an unknown refund: %v", err)
+	}
+}
+
 // Square's published test vectors.
 func TestWebhookSignature(t *testing.T) {
 	const key, url = "signature-key", "https://webhook.site/webhooks"
