@@ -72,6 +72,24 @@ func (b *tab) auditScripts() {
 	}
 }
 
+// fitsWidth fails when the page is wider than its window, which a phone
+// shows as a sideways scroll, and names the elements that stick out.
+func (b *tab) fitsWidth() {
+	b.t.Helper()
+	over := eval[[]string](b, `(() => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) return [];
+		return [...document.querySelectorAll("body *")]
+			.filter((e) => e.getBoundingClientRect().right > w + 1)
+			.slice(-5)
+			.map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).trim().split(/\s+/).join(".") : "") +
+				" (right edge " + Math.round(e.getBoundingClientRect().right) + " px)");
+	})()`)
+	if len(over) > 0 {
+		b.t.Errorf("%s: wider than the window (%d px): %s", b.location(), eval[int](b, "document.documentElement.clientWidth"), strings.Join(over, ", "))
+	}
+}
+
 // seeLang fails unless the page says it is in lang.
 func (b *tab) seeLang(lang string) {
 	b.t.Helper()

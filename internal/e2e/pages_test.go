@@ -124,6 +124,7 @@ func auditPages(t *testing.T, s *site, audience string, pages map[string][]visit
 						tabs[v.who] = b
 					}
 					b.open(v.path)
+					b.fitsWidth()
 					if lang == "fr" || shots != "" {
 						b.audit()
 					} else {
