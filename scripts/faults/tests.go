@@ -247,7 +247,7 @@ func soakTest(ctx context.Context, e *env, duration time.Duration, rate float64,
 	// the floor of that rest is the start to come back to.
 	var warm atomic.Int64
 	c.fixedRate(ctx, rate, window, &warm)
-	start, startFiles := rested(c, e, rest)
+	start, startFiles, startStacks := rested(c, e, rest)
 	var p99s []time.Duration
 	var samples [][2]float64 // seconds since the warm-up, resident bytes
 	var fivexx atomic.Int64
@@ -260,7 +260,7 @@ func soakTest(ctx context.Context, e *env, duration time.Duration, rate float64,
 		fmt.Printf("window %d: %d operations, p99 %s, RSS %.1f MB, goroutines %.0f, open files %.0f\n", w+1, len(lat), p99s[w].Round(10*time.Microsecond),
 			m["process_resident_memory_bytes"]/1e6, m["go_goroutines"], m["process_open_fds"])
 	}
-	end, endFiles := rested(c, e, rest)
+	end, endFiles, endStacks := rested(c, e, rest)
 	// Memory: the slope after the first window (the warm-up), by least
 	// squares, in MB per hour.
 	slope := slopeOf(samples) * 3600 / 1e6
@@ -309,6 +309,9 @@ func soakTest(ctx context.Context, e *env, duration time.Duration, rate float64,
 				fmt.Printf("  open at the end, not at the start: %d × %s\n", n-startFiles[f], f)
 			}
 		}
+		for stack, n := range moreGoroutines(startStacks, endStacks) {
+			fmt.Printf("  %d more goroutine(s) at the end's quietest moment: %s\n", n, stack)
+		}
 	}
 	if judged && float64(p99s[len(p99s)-1]) > 1.2*float64(p99s[0]) {
 		problems = append(problems, "the last p99 is over 1.2 times the first")
@@ -328,16 +331,19 @@ const shortestJudged = 30 * time.Minute
 
 // rested lets the server rest for d and returns its floor over the rest:
 // the fewest goroutines and open files seen, sampled every 5 s, with what
-// was open at the quietest moment. Background jobs (reconciliation, the
-// outbox, stock checks) open connections at their own times; a leak
-// raises the floor, a job does not.
-func rested(c *client, e *env, d time.Duration) (floor map[string]float64, files map[string]int) {
+// was open and which goroutines ran at the quietest moments. Background
+// jobs (reconciliation, the outbox, stock checks) open connections at
+// their own times; a leak raises the floor, a job does not.
+func rested(c *client, e *env, d time.Duration) (floor map[string]float64, files map[string]int, stacks map[string]int) {
 	idle(c, 0)
 	for end := time.Now().Add(d); ; {
 		// A scrape that failed is no sample (its zeros are no floor).
 		if m := scrape(e.metrics); len(m) > 0 {
 			if floor == nil || m["process_open_fds"] < floor["process_open_fds"] {
 				files = openFiles(e.srv.Process.Pid)
+			}
+			if floor == nil || m["go_goroutines"] < floor["go_goroutines"] {
+				stacks = goroutineStacks(e.metrics)
 			}
 			if floor == nil {
 				floor = m
@@ -350,7 +356,7 @@ func rested(c *client, e *env, d time.Duration) (floor map[string]float64, files
 			if floor == nil {
 				floor = map[string]float64{}
 			}
-			return floor, files
+			return floor, files, stacks
 		}
 		time.Sleep(5 * time.Second)
 	}
