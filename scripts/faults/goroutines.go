@@ -69,3 +69,12 @@ func moreGoroutines(start, end map[string]int) map[string]int {
 	}
 	return more
 }
+
+// total counts the goroutines of a profile.
+func total(stacks map[string]int) int {
+	n := 0
+	for _, c := range stacks {
+		n += c
+	}
+	return n
+}

@@ -24,6 +24,9 @@ func TestParseGoroutineProfile(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("parsed %v, want %v", got, want)
 	}
+	if n := total(got); n != 5 {
+		t.Errorf("total %d, want the profile's 5", n)
+	}
 }
 
 func TestMoreGoroutines(t *testing.T) {

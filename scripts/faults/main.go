@@ -72,6 +72,9 @@ func main() {
 		err = fmt.Errorf("unknown test %q", os.Args[1])
 	}
 	if err != nil {
+		// log.Fatal would skip the deferred tear-down, leaving the server
+		// running and its database behind.
+		env.tearDown()
 		log.Fatalf("FAIL: %v", err)
 	}
 	fmt.Println("PASS")
