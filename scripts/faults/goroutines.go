@@ -53,7 +53,11 @@ func parseGoroutineProfile(text string) map[string]int {
 			fn, _, _ := strings.Cut(fields[2], "+")
 			funcs = append(funcs, fn)
 		}
-		out[strings.Join(funcs, " ← ")] += n
+		stack := strings.Join(funcs, " ← ")
+		if stack == "" {
+			stack = "(starting or ending: no frame but runtime.goexit)"
+		}
+		out[stack] += n
 	}
 	return out
 }

@@ -337,6 +337,10 @@ const shortestJudged = 30 * time.Minute
 func rested(c *client, e *env, d time.Duration) (floor map[string]float64, files map[string]int, stacks map[string]int) {
 	idle(c, 0)
 	for end := time.Now().Add(d); ; {
+		// The profile is taken first, five seconds after the last scrape:
+		// taken just after one, it can still hold the scrape's goroutines
+		// on their way out (seen: one with no stack but its exit).
+		g := goroutineStacks(e.metrics)
 		// A scrape that failed is no sample (its zeros are no floor).
 		if m := scrape(e.metrics); len(m) > 0 {
 			if floor == nil || m["process_open_fds"] < floor["process_open_fds"] {
@@ -347,7 +351,7 @@ func rested(c *client, e *env, d time.Duration) (floor map[string]float64, files
 			// the database's (orders by status) is slower as orders grow,
 			// so go_goroutines read 19 to 21 where the profile said 16
 			// (seen after the 2-hour run).
-			if g := goroutineStacks(e.metrics); g != nil {
+			if g != nil {
 				m["go_goroutines"] = float64(total(g))
 				if floor == nil || m["go_goroutines"] < floor["go_goroutines"] {
 					stacks = g
