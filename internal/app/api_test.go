@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+	"github.com/oc-pizza/ocpizza/internal/shop"
 )
 
 func TestDeliveryOrderLifecycle(t *testing.T) {
@@ -271,6 +272,48 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 		if c.orderCount() != 1 || c.level(c.shop, c.dough) != 100*250-250 {
 			t.Fatalf("%d orders, dough %d", c.orderCount(), c.level(c.shop, c.dough))
+		}
+	})
+}
+
+// TestIdempotencyKeyLastsADay: a retry within the day finds its order;
+// once the hourly prune has passed a day after, the same key places a new
+// one (the first order stays).
+func TestIdempotencyKeyLastsADay(t *testing.T) {
+	t.Parallel()
+	forEngines(t, func(t *testing.T, c *chain) {
+		data, _ := json.Marshal(map[string]any{"pizzeria_id": c.shop, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}},
+			"fulfilment": "pickup", "payment_method": "on_delivery"})
+		key := map[string]string{"Idempotency-Key": "evening-order"}
+		place := func() string {
+			t.Helper()
+			status, o := c.send("POST", "/api/v1/orders", "alice", strings.NewReader(string(data)), key)
+			if status != 201 {
+				t.Fatalf("order: %d %v", status, o)
+			}
+			return id(o.(map[string]any))
+		}
+		real := c.store.Clock()
+		t.Cleanup(func() { c.store.SetClock(real) })
+		placedAt := real()
+		first := place()
+		later := func(d time.Duration) {
+			t.Helper()
+			c.store.SetClock(func() time.Time { return placedAt.Add(d) })
+			if _, err := c.server.Shop.Prune(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		later(shop.KeepIdempotencyKeys - time.Minute)
+		if again := place(); again != first {
+			t.Fatalf("a retry within the day placed order %s, want %s", again, first)
+		}
+		later(shop.KeepIdempotencyKeys + time.Minute)
+		if again := place(); again == first {
+			t.Fatal("a key sent again after a day still replays its order")
+		}
+		if c.orderCount() != 2 {
+			t.Fatalf("%d orders, want 2", c.orderCount())
 		}
 	})
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 )
 
-// TestRequestHashIsPinned: an idempotency key is kept for good, so the
+// TestRequestHashIsPinned: an idempotency key is kept a day
+// (KeepIdempotencyKeys), and an upgrade can fall within it, so the
 // fingerprint of a request may never change with the domain types. The
 // hashes are those of the release before the domain types lost their JSON
 // tags: a retry sent across that upgrade still finds its order.

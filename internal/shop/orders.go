@@ -20,7 +20,7 @@ import (
 type PlaceRequest struct {
 	Draft order.Draft
 	// IdempotencyKey, when set, makes a retried request return the first
-	// order instead of placing another.
+	// order instead of placing another, for KeepIdempotencyKeys.
 	IdempotencyKey string
 	// PaymentSource is the provider's card token for online payment.
 	PaymentSource string

@@ -134,17 +134,3 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 		return err
 	})
 }
-
-// DeleteExpiredSessions removes sessions past their expiry.
-func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM sessions WHERE expires_at <= ?", s.Now())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
-}
