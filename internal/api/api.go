@@ -376,6 +376,6 @@ func (a *API) pizzeriaOrders(w http.ResponseWriter, r *http.Request) {
 // delivery answers which pizzeria would deliver an address, and when.
 func (a *API) delivery(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	opt, err := a.shop.NearestDelivery(r.Context(), pizzeria.Address{Street: q.Get("street"), Postcode: q.Get("postcode"), City: q.Get("city")})
+	opt, err := a.shop.NearestDelivery(r.Context(), pizzeria.Address{Street: q.Get("street"), Postcode: q.Get("postcode"), City: q.Get("city")}, ClientIP(r))
 	reply(w, r, http.StatusOK, opt, err)
 }

@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,5 +72,44 @@ func TestDeliveryWithGoogleMaps(t *testing.T) {
 	o = c.order("bob", map[string]any{"delivery_address": map[string]any{"street": "5 rue Neuve", "postcode": "69002", "city": "Lyon"}})
 	if o["eta_minutes"].(float64) != 40 || len(alerted) != 1 || alerted[0] != "maps" {
 		t.Fatalf("denied key: eta %v, alerts %v", o["eta_minutes"], alerted)
+	}
+}
+
+// TestDeliveryLookUpsAreThrottled: anonymous look-ups of addresses never
+// seen cost a paid geocoding each; 100 at once from one client address
+// make 30 (the free ones), the others answer 429.
+func TestDeliveryLookUpsAreThrottled(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	fake := mapstest.Start(t, map[string]maps.LatLng{"1 rue ONE, 69002 Lyon": {Lat: 45.7578, Lng: 4.8320}})
+	c.server.Shop.Maps = maps.New(fake.Key, fake.URL, fake.URL)
+	statuses := make([]int, 100)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() {
+			res, err := http.Get(c.srv.URL + "/api/v1/delivery?postcode=69002&city=Lyon&street=" + strconv.Itoa(i+1) + "+rue+Inconnue")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		})
+	}
+	wg.Wait()
+	limited := 0
+	for _, s := range statuses {
+		if s == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 70 {
+		t.Errorf("%d of 100 look-ups answered 429, want 70 (statuses %v)", limited, statuses)
+	}
+	if n := fake.Geocodes(); n > 31 { // the 30 addresses, and the pizzeria's once
+		t.Errorf("100 look-ups made %d geocoding calls, want at most 31", n)
+	}
+	if code := c.errorCode(429, "GET", "/api/v1/delivery?street=8+rue+Merci%C3%A8re&postcode=69002&city=Lyon", "", nil); code != "rate_limited" {
+		t.Errorf("the next look-up: %s", code)
 	}
 }

@@ -67,11 +67,21 @@ type DeliveryOption struct {
 
 // NearestDelivery picks, among the open-to-orders pizzerias that deliver
 // the address's postcode, the one with the shortest drive (the first by id
-// without a maps key).
-func (s *Shop) NearestDelivery(ctx context.Context, addr pizzeria.Address) (DeliveryOption, error) {
+// without a maps key). clientAddr is the address the request came from
+// ("" for the application itself): look-ups from one address are
+// throttled, errs.RateLimited carrying the wait, as each can cost paid
+// maps calls and nobody need be signed in to ask.
+func (s *Shop) NearestDelivery(ctx context.Context, addr pizzeria.Address, clientAddr string) (DeliveryOption, error) {
 	addr, err := addr.Normalize()
 	if err != nil {
 		return DeliveryOption{}, err
+	}
+	if clientAddr != "" {
+		attempt, wait := s.lookups.reserve(limit{"address:" + clientAddr, addressLookups})
+		if attempt == nil {
+			return DeliveryOption{}, errs.E(errs.RateLimited, "too many delivery look-ups from your address: try again in %s", roundUp(wait)).Later(wait)
+		}
+		attempt.failed() // every look-up counts, found or not
 	}
 	shops, err := s.Pizzerias(ctx, account.Actor{})
 	if err != nil {

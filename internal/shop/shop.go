@@ -53,6 +53,7 @@ type Shop struct {
 	sessions sessionCache
 	signIns  *throttle // per account and per client address
 	signUps  *throttle // per client address
+	lookups  *throttle // delivery look-ups, per client address
 	mu       sync.Mutex
 	cached   *catalogSnapshot
 	lowStock stockWatch    // levels orders moved, to check for alerts
@@ -65,7 +66,7 @@ type Shop struct {
 func New(st *store.Store, events *event.Broker, log *slog.Logger) *Shop {
 	s := &Shop{Store: st, Events: events, Log: log, Refresh: 5 * time.Second,
 		Passwords: account.NewHasher(account.ProductionParams, account.DefaultLimits()),
-		signIns:   newThrottle(), signUps: newThrottle()}
+		signIns:   newThrottle(), signUps: newThrottle(), lookups: newThrottle()}
 	if events != nil {
 		events.Observe(s.observe)
 	}

@@ -41,6 +41,11 @@ var (
 	// Sign-ups from one address, counted whether they succeed or not:
 	// bounds the accounts one client creates and the e-mails it probes.
 	addressSignUps = backoff{free: 10, first: 2 * time.Second, max: 10 * time.Minute, forget: time.Hour}
+	// Delivery look-ups from one address, each counted: with a maps key
+	// each one that is not cached is a paid geocoding and route call per
+	// pizzeria. A customer checks a few addresses; a script gets 30, then
+	// one a second, then slower, down to one a minute.
+	addressLookups = backoff{free: 30, first: time.Second, max: time.Minute, forget: 10 * time.Minute}
 )
 
 // throttleSweepAt is the number of keys above which forgotten ones are

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
@@ -70,7 +71,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		d.Asked = true
-		opt, err := p.shop.NearestDelivery(ctx, pizzeria.Address{Street: d.Street, Postcode: d.Postcode, City: d.City})
+		opt, err := p.shop.NearestDelivery(ctx, pizzeria.Address{Street: d.Street, Postcode: d.Postcode, City: d.City}, api.ClientIP(r))
 		if err != nil {
 			if internal(err) {
 				p.fail(w, r, err)
