@@ -226,7 +226,8 @@ func restartDatabase(e store.Engine) error {
 // and checks that nothing accumulates: no 5xx, goroutines and open files
 // back to their floor; and, in runs of 30 minutes or more, memory growing
 // less than 8 MB an hour after the warm-up and the last window's p99
-// within 1.2 times the first's.
+// within 1.2 times the first's, then a control window on a restarted
+// server (reported, to tell the data's age from the process's).
 func soakTest(ctx context.Context, e *env, duration time.Duration, rate float64, rest time.Duration) error {
 	if err := e.serve(); err != nil {
 		return err
