@@ -17,19 +17,12 @@ const reconcileEvery = 3 * time.Minute
 // runReconcile settles the payment attempts left open, at start and then
 // every interval, until ctx ends.
 func runReconcile(ctx context.Context, sh *shop.Shop, log *slog.Logger, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	atStartAndEvery(ctx, every, func() {
 		n, err := sh.Reconcile(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("payment reconciliation: some attempts are left for the next round", "settled", n, "err", err)
 		} else if n > 0 {
 			log.Info("payment reconciliation", "settled", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
