@@ -40,6 +40,7 @@ var statusOf = map[errs.Code]int{
 	errs.Unavailable:        http.StatusServiceUnavailable,
 	errs.MethodNotAllowed:   http.StatusMethodNotAllowed,
 	errs.Closed:             http.StatusConflict,
+	errs.HoldLimit:          http.StatusConflict,
 }
 
 // StatusOf is the HTTP status of an error: its code's, 500 for an

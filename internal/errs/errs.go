@@ -35,6 +35,7 @@ const (
 	MethodNotAllowed   Code = "method_not_allowed" // the path exists, not with this method
 	AddressNotFound    Code = "address_not_found"  // the maps service does not know the delivery address
 	Closed             Code = "closed"             // the pizzeria is not open now
+	HoldLimit          Code = "hold_limit"         // a customer's orders waiting for the kitchen hold as much as the website allows
 )
 
 // Error is an expected failure with a code and a human message.

@@ -66,14 +66,27 @@ func (s *Store) place(ctx context.Context, o order.Order, needs []stock.Need, by
 }
 
 func (s *Store) placeOrder(ctx context.Context, c conn, o *order.Order, needs []stock.Need, byUserID int64, idem *Idempotency, notify *order.Notification, attempt *payment.Attempt) error {
+	seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
+	if err != nil {
+		return notFound(err, "pizzeria")
+	}
+	// Every read from here is made under the counter lock just taken, so
+	// it sees every order of the pizzeria committed before: on MySQL a
+	// transaction reads from the snapshot of its first plain SELECT,
+	// which must not come before the lock.
 	if idem != nil {
 		if err := s.checkIdempotency(ctx, c, idem); err != nil {
 			return err
 		}
 	}
-	seq, code, err := s.d.nextOrderSeq(ctx, c, o.PizzeriaID)
-	if err != nil {
-		return notFound(err, "pizzeria")
+	if limit, ok := s.capped(*o, byUserID); ok {
+		held, err := s.held(ctx, c, o.PizzeriaID, o.CustomerID, 0)
+		if err != nil {
+			return err
+		}
+		if err := limit.CheckNew(held, o.Lines); err != nil {
+			return err
+		}
 	}
 	now := s.Now()
 	if err := s.takeStock(ctx, c, o.PizzeriaID, needs, now); err != nil {
@@ -226,13 +239,27 @@ func (s *Store) applyChange(ctx context.Context, c conn, ch order.Update, now ti
 		}
 		ch.Stock = append(append([]stock.Need(nil), ch.Stock...), held...)
 	}
-	if len(ch.Stock) > 0 {
+	limit, capped := s.capped(o, ch.ByUserID)
+	capped = capped && ch.Lines != nil
+	if len(ch.Stock) > 0 || capped {
 		// The pizzeria's counter row is the lock every stock update
-		// takes first (see PlaceOrder).
+		// takes first (see PlaceOrder), and the customer's other orders
+		// there are read under it.
 		var id int64
 		if err := c.queryRow(ctx, "SELECT pizzeria_id FROM order_counters WHERE pizzeria_id = ?"+s.d.forUpdate(), o.PizzeriaID).Scan(&id); err != nil {
 			return ch.Order, notFound(err, "pizzeria")
 		}
+		if capped {
+			others, err := s.held(ctx, c, o.PizzeriaID, o.CustomerID, o.ID)
+			if err != nil {
+				return ch.Order, err
+			}
+			if err := limit.CheckChange(others, o.Lines, ch.Lines); err != nil {
+				return ch.Order, err
+			}
+		}
+	}
+	if len(ch.Stock) > 0 {
 		if err := s.takeStock(ctx, c, o.PizzeriaID, ch.Stock, u.next.UpdatedAt); err != nil {
 			return ch.Order, err
 		}

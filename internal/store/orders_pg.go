@@ -173,6 +173,10 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 	}
 	b.Queue("SELECT nextval(pg_get_serial_sequence('orders', 'id'))")
 	b.Queue(s.q(nextOrderSeqReturning), o.PizzeriaID)
+	limit, capped := s.capped(*o, j.byUserID)
+	if capped { // read under the counter lock the statement above took
+		b.Queue(s.q(selectHeld), heldArgs(o.PizzeriaID, o.CustomerID, 0)...)
+	}
 	if len(needs) > 0 {
 		take := s.takeStockStmt(o.PizzeriaID, needs, now)
 		b.Queue(s.q(take.query), take.args...)
@@ -183,6 +187,7 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 		code   string
 		replay bool
 		short  bool
+		held   order.Held
 	)
 	err = func() error {
 		for range control {
@@ -205,6 +210,11 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 		if err := br.QueryRow().Scan(&seq, &code); err != nil {
 			return notFound(err, "pizzeria")
 		}
+		if capped {
+			if err := br.QueryRow().Scan(&held.Orders, &held.Items); err != nil {
+				return err
+			}
+		}
 		if len(needs) > 0 {
 			tag, err := br.Exec()
 			if err != nil {
@@ -217,11 +227,17 @@ func (s *Store) placeOne(ctx context.Context, pc *pgx.Conn, j *pgOrder, first, g
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
+	var over error // the stock taken meanwhile is rolled back with the order
+	if capped {
+		over = limit.CheckNew(held, o.Lines)
+	}
 	switch {
 	case err != nil:
 		return false, err
 	case replay:
 		return false, errReplay
+	case over != nil:
+		return false, over
 	case short:
 		return false, &shortError{o.PizzeriaID, needs}
 	}

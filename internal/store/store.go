@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/text"
 )
 
@@ -34,6 +35,7 @@ type Store struct {
 	// clock gives every stored time; tests and the demo's back-dated
 	// orders set it (SetClock) while background work may read it.
 	clock atomic.Pointer[func() time.Time]
+	hold  atomic.Pointer[order.HoldLimit] // SetHoldLimit
 
 	rebound sync.Map // query text → rebound text, for PostgreSQL
 	// stmts caches statements prepared on SQLite's single writer

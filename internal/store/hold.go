@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+
+	"github.com/oc-pizza/ocpizza/internal/order"
+)
+
+// SetHoldLimit sets the cap on what a customer's own website orders hold
+// in a pizzeria before the kitchen starts on them (order.HoldLimit). The
+// store checks it in the transaction that reserves the order's stock,
+// under the pizzeria's counter lock, so that two orders sent at once
+// cannot both pass it. The zero limit, a new store's, caps nothing.
+func (s *Store) SetHoldLimit(l order.HoldLimit) { s.hold.Store(&l) }
+
+// capped returns the limit an order placed or changed by byUserID is held
+// to, and whether there is one.
+func (s *Store) capped(o order.Order, byUserID int64) (order.HoldLimit, bool) {
+	l := s.hold.Load()
+	if l == nil || *l == (order.HoldLimit{}) || !order.Capped(o, byUserID) {
+		return order.HoldLimit{}, false
+	}
+	return *l, true
+}
+
+// selectHeld reads what a customer's waiting orders in a pizzeria hold,
+// but one (id, 0 for none). The pizzeria's waiting orders are few, and
+// found by the (pizzeria_id, status) index.
+var selectHeld = `SELECT COUNT(DISTINCT o.id), COALESCE(SUM(l.quantity), 0) FROM orders o JOIN order_lines l ON l.order_id = o.id
+	WHERE o.pizzeria_id = ? AND o.customer_id = ? AND o.id <> ? AND o.status IN (` + waitingIn + `)`
+
+var waitingIn = placeholders(len(order.Waiting))
+
+func heldArgs(pizzeriaID, customerID, except int64) []any {
+	args := []any{pizzeriaID, customerID, except}
+	for _, s := range order.Waiting {
+		args = append(args, string(s))
+	}
+	return args
+}
+
+func (s *Store) held(ctx context.Context, c conn, pizzeriaID, customerID, except int64) (order.Held, error) {
+	var h order.Held
+	err := c.queryRow(ctx, selectHeld, heldArgs(pizzeriaID, customerID, except)...).Scan(&h.Orders, &h.Items)
+	return h, err
+}
