@@ -15,6 +15,7 @@ import (
 
 	"github.com/oc-pizza/ocpizza/internal/maps"
 	"github.com/oc-pizza/ocpizza/internal/ops"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/text"
 	"github.com/oc-pizza/ocpizza/internal/web"
@@ -66,6 +67,11 @@ type Config struct {
 	// MetricsAddr (an internal address) and/or on the site's /metrics to
 	// a scraper sending MetricsToken as a bearer token.
 	MetricsAddr, MetricsToken string
+
+	// HoldLimit caps what a customer's own website orders hold in a
+	// pizzeria before the kitchen starts on them (OCPIZZA_HOLD_LIMIT:
+	// ORDERS,ITEMS; "off" for none, as the load tools run).
+	HoldLimit order.HoldLimit
 
 	// ConfigFile is the file that was read, if any.
 	ConfigFile string
@@ -188,6 +194,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("OCPIZZA_DISK_MAX_USED=%q: give a percentage from 1 to 99", v)
 		}
 		c.DiskMaxUsed = n
+	}
+	c.HoldLimit = order.DefaultHoldLimit
+	if v := getenv("OCPIZZA_HOLD_LIMIT"); v != "" {
+		l, err := parseHoldLimit(v)
+		if err != nil {
+			bad("OCPIZZA_HOLD_LIMIT=%q: give ORDERS,ITEMS such as 3,50, or off", v)
+		}
+		c.HoldLimit = l
 	}
 	for name, v := range map[string]string{"OCPIZZA_BACKUP_AT": c.BackupAt, "OCPIZZA_DISK_CHECK_AT": c.DiskCheckAt} {
 		if _, err := time.Parse("15:04", v); err != nil {
@@ -322,9 +336,31 @@ func (c Config) Redacted() [][2]string {
 		{"OCPIZZA_METRICS_TOKEN", mask(c.MetricsToken)},
 		{"OCPIZZA_SMTP_URL", text.RedactURL(c.SMTPURL)},
 		{"OCPIZZA_BACKUP_DIR", c.BackupDir},
+		{"OCPIZZA_HOLD_LIMIT", holdLimitString(c.HoldLimit)},
 		{"SQUARE_ACCESS_TOKEN", mask(c.SquareAccessToken)},
 		{"GOOGLE_MAPS_API_KEY", mask(c.GoogleMapsAPIKey)},
 	}
+}
+
+// parseHoldLimit reads ORDERS,ITEMS (each 1 or more), or "off".
+func parseHoldLimit(v string) (order.HoldLimit, error) {
+	if strings.TrimSpace(v) == "off" {
+		return order.HoldLimit{}, nil
+	}
+	orders, items, ok := strings.Cut(v, ",")
+	o, err1 := strconv.ParseInt(strings.TrimSpace(orders), 10, 64)
+	i, err2 := strconv.ParseInt(strings.TrimSpace(items), 10, 64)
+	if !ok || err1 != nil || err2 != nil || o < 1 || i < 1 {
+		return order.HoldLimit{}, errors.New("not ORDERS,ITEMS")
+	}
+	return order.HoldLimit{Orders: o, Items: i}, nil
+}
+
+func holdLimitString(l order.HoldLimit) string {
+	if l == (order.HoldLimit{}) {
+		return "off"
+	}
+	return fmt.Sprintf("%d,%d", l.Orders, l.Items)
 }
 
 func orDefault(v, def string) string {

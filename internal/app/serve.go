@@ -70,6 +70,7 @@ func NewApp(ctx context.Context, env Env, cfg Config, addr string, withDemo bool
 	}
 	alerts := a.alerts
 	srv := NewServer(st, log, cfg.Web())
+	st.SetHoldLimit(cfg.HoldLimit)
 	a.server = srv
 	if srv.DatabaseID, err = st.DatabaseID(ctx); err != nil {
 		return nil, err

@@ -67,6 +67,9 @@ type Server struct {
 // web pages how they are served (secure cookies, card payment).
 func NewServer(st *store.Store, log *slog.Logger, pages web.Options) *Server {
 	events := event.NewBroker()
+	// The website's cap on what one customer holds (serve sets the
+	// configured one; the load tool none).
+	st.SetHoldLimit(order.DefaultHoldLimit)
 	sh := shop.New(st, events, log)
 	site, err := web.New(sh, events, log, pages)
 	if err != nil {

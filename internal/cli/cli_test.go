@@ -236,3 +236,23 @@ func check(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// OCPIZZA_HOLD_LIMIT sets what one customer's website orders may hold;
+// check shows it; a value it cannot read stops the binary with a message.
+func TestHoldLimitSetting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"OCPIZZA_DATABASE_URL": "sqlite:" + filepath.Join(dir, "c.db"), "OCPIZZA_DATA_DIR": dir}
+	for value, want := range map[string]string{"": "3,50", "5, 80": "5,80", "off": "off"} {
+		env["OCPIZZA_HOLD_LIMIT"] = value
+		if _, out, _ := run(t, env, "", "check"); !strings.Contains(out, "OCPIZZA_HOLD_LIMIT") || !strings.Contains(out, want) {
+			t.Errorf("OCPIZZA_HOLD_LIMIT=%q: check does not show %s:\n%s", value, want, out)
+		}
+	}
+	for _, value := range []string{"3", "0,50", "three,50", "3,50,1"} {
+		env["OCPIZZA_HOLD_LIMIT"] = value
+		if code, out, _ := run(t, env, "", "check"); code == 0 || !strings.Contains(out, "FAIL  configuration") || !strings.Contains(out, "OCPIZZA_HOLD_LIMIT=") {
+			t.Errorf("OCPIZZA_HOLD_LIMIT=%q: exit %d\n%s", value, code, out)
+		}
+	}
+}
