@@ -115,6 +115,7 @@ func NewApp(ctx context.Context, env Env, cfg Config, addr string, withDemo bool
 	a.job(func(ctx context.Context) { srv.Maintenance.Run(ctx, st, time.Second, log) })
 	a.job(func(ctx context.Context) { watchDatabase(ctx, st, alerts, log) })
 	a.job(func(ctx context.Context) { runPrune(ctx, srv.Shop, log, pruneEvery) })
+	a.job(func(ctx context.Context) { runCancelAbandoned(ctx, srv.Shop, log, abandonEvery) })
 	if srv.Shop.Payments != nil {
 		a.job(func(ctx context.Context) { runReconcile(ctx, srv.Shop, log, reconcileEvery) })
 	}

@@ -43,6 +43,7 @@ type Filter struct {
 	CustomerID  int64
 	Statuses    []Status
 	Since       time.Time // placed at or after, when set
+	Before      time.Time // placed before, when set
 	Phone       string    // the contact's phone, in its stored form
 	Limit       int       // default 200
 	NewestFirst bool

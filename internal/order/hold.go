@@ -1,6 +1,11 @@
 package order
 
-import "github.com/oc-pizza/ocpizza/internal/errs"
+import (
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
+)
 
 // HoldLimit caps what one customer's own website orders hold in one
 // pizzeria before the kitchen starts on them (awaiting payment or
@@ -70,4 +75,19 @@ func (l HoldLimit) checkItems(n, was int64) error {
 			With("limit", l.Items)
 	}
 	return nil
+}
+
+// AbandonAfter is how long after its pizzeria closes an order the kitchen
+// never started is kept: time for the last tickets of the evening to be
+// marked, not enough to hold stock until the next service.
+const AbandonAfter = 30 * time.Minute
+
+// AbandonedBefore returns the time before which a pending order of the
+// pizzeria was placed for a service that ended over AbandonAfter ago: the
+// kitchen never started it, and it is cancelled (its stock given back, a
+// payment refunded). An order taken while the shop is closed, for the
+// next service, is kept until that one ends. False when the shop has not
+// closed in the past week (a shop open around the clock).
+func AbandonedBefore(shop pizzeria.Pizzeria, now time.Time) (time.Time, bool) {
+	return shop.LastClosing(now.Add(-AbandonAfter))
 }

@@ -102,3 +102,36 @@ func TestPostcodesCodesAndClocks(t *testing.T) {
 		t.Fatalf("span past midnight: %+v %v", h, err)
 	}
 }
+
+// The last closing is the end of the last service, across midnight and
+// closures; a shop open around the clock never closes.
+func TestLastClosing(t *testing.T) {
+	p := Pizzeria{Hours: []Hours{
+		{Weekday: time.Friday, Open: 11 * 60, Close: 14 * 60},
+		{Weekday: time.Friday, Open: 18 * 60, Close: 24*60 + 30}, // until 00:30 Saturday
+		{Weekday: time.Sunday, Open: 11 * 60, Close: 14 * 60},
+	}}
+	for when, want := range map[string]string{
+		"2026-11-27 13:00": "2026-11-22 14:00", // Friday lunch: last closed Sunday
+		"2026-11-27 14:00": "2026-11-27 14:00", // the minute it closes
+		"2026-11-27 17:59": "2026-11-27 14:00",
+		"2026-11-28 00:20": "2026-11-27 14:00", // the evening runs past midnight
+		"2026-11-28 00:30": "2026-11-28 00:30",
+		"2026-11-29 20:00": "2026-11-29 14:00",
+	} {
+		got, ok := p.LastClosing(paris(t, when))
+		if !ok || !got.Equal(paris(t, want)) {
+			t.Errorf("LastClosing(%s) = %s %v, want %s", when, got.In(Paris).Format("2006-01-02 15:04"), ok, want)
+		}
+	}
+	p.Closures = []Closure{{Date: "2026-11-27"}} // Friday closed: Sunday's is the last
+	if got, ok := p.LastClosing(paris(t, "2026-11-28 09:00")); !ok || !got.Equal(paris(t, "2026-11-22 14:00")) {
+		t.Errorf("LastClosing over a closed Friday = %s %v", got.In(Paris), ok)
+	}
+	if _, ok := (Pizzeria{Hours: AroundTheClock()}).LastClosing(paris(t, "2026-11-28 09:00")); ok {
+		t.Error("a shop open around the clock closed")
+	}
+	if _, ok := (Pizzeria{}).LastClosing(paris(t, "2026-11-28 09:00")); ok {
+		t.Error("a shop without hours closed")
+	}
+}

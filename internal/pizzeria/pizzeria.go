@@ -162,6 +162,24 @@ func (p Pizzeria) NextOpening(t time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// LastClosing returns the last time, at or before t, the shop closed (the
+// end of a service), to the minute, looking back a week plus a day for
+// each closure; false when it did not close in that time (a shop open
+// around the clock, or one that has not opened yet).
+func (p Pizzeria) LastClosing(t time.Time) (time.Time, bool) {
+	at := t.Truncate(time.Minute)
+	open := p.OpenAt(at)
+	for end := at.Add(-time.Duration(8+len(p.Closures)) * 24 * time.Hour); at.After(end); {
+		before := at.Add(-time.Minute)
+		wasOpen := p.OpenAt(before)
+		if wasOpen && !open {
+			return at, true
+		}
+		at, open = before, wasOpen
+	}
+	return time.Time{}, false
+}
+
 // Validate checks a pizzeria before it is stored.
 func (p Pizzeria) Validate() error {
 	if strings.TrimSpace(p.Name) == "" || strings.TrimSpace(p.Code) == "" {

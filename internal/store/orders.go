@@ -383,6 +383,9 @@ func (s *Store) Orders(ctx context.Context, f order.Filter) ([]order.Order, erro
 	if !f.Since.IsZero() {
 		where, args = append(where, "created_at >= ?"), append(args, f.Since.UTC())
 	}
+	if !f.Before.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, f.Before.UTC())
+	}
 	if f.Phone != "" {
 		where, args = append(where, "contact_phone = ?"), append(args, f.Phone)
 	}
