@@ -63,7 +63,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	fs := flag.NewFlagSet("ocpizza loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := Options{}
-	fs.StringVar(&o.Target, "target", "", "base URL of a running server (default: start one in-process on --database)")
+	fs.StringVar(&o.Target, "target", "", "base URL of a running server, started with OCPIZZA_HOLD_LIMIT=off (the load customers keep thousands of orders waiting; default: start one in-process on --database)")
 	fs.StringVar(&o.DatabaseURL, "database", getenv("OCPIZZA_DATABASE_URL"), "database the baseline (and the in-process server) uses; default a fresh SQLite file")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each phase is measured")
 	fs.DurationVar(&o.Warmup, "warmup", 2*time.Second, "how long each phase runs first without being measured (connections opened, statements prepared)")

@@ -29,9 +29,9 @@ func (s *Store) BareOrder(ctx context.Context, pizzeriaID, customerID int64, lin
 	err := s.writeAlone(ctx, func(c conn) error {
 		var err error
 		id, err = c.insertID(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
-			channel, fulfilment, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at)
-			VALUES (?, ?, ?, 'Load', '', '', 'web', 'pickup', ?, 'on_delivery', 'unpaid', '', 'pending', 1, ?, ?)`,
-			"B"+rand.Text()[:16], pizzeriaID, customerID, order.Total(lines), now, now)
+			channel, fulfilment, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at, items)
+			VALUES (?, ?, ?, 'Load', '', '', 'web', 'pickup', ?, 'on_delivery', 'unpaid', '', 'pending', 1, ?, ?, ?)`,
+			"B"+rand.Text()[:16], pizzeriaID, customerID, order.Total(lines), now, now, order.Items(lines))
 		if err != nil {
 			return err
 		}

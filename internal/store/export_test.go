@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // HoldOrderLane takes the turn of a pizzeria's order lane on PostgreSQL,
 // as a caller placing orders does, so that a test can queue orders behind
 // it and see them placed in one transaction once it calls release. queued
@@ -17,3 +19,12 @@ func (s *Store) HoldOrderLane(pizzeriaID int64) (queued func() int, release func
 
 // OrderLanes is how many lanes pizzerias share.
 func (s *Store) OrderLanes() int { return len(s.orderLanes) }
+
+// Exec runs a statement in a transaction of its own, written with ? for
+// every engine: for a test to shape rows as an older version wrote them.
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	return s.write(ctx, func(c conn) error {
+		_, err := c.exec(ctx, query, args...)
+		return err
+	})
+}

@@ -24,10 +24,10 @@ func (s *Store) capped(o order.Order, byUserID int64) (order.HoldLimit, bool) {
 }
 
 // selectHeld reads what a customer's waiting orders in a pizzeria hold,
-// but one (id, 0 for none). The pizzeria's waiting orders are few, and
-// found by the (pizzeria_id, status) index.
-var selectHeld = `SELECT COUNT(DISTINCT o.id), COALESCE(SUM(l.quantity), 0) FROM orders o JOIN order_lines l ON l.order_id = o.id
-	WHERE o.pizzeria_id = ? AND o.customer_id = ? AND o.id <> ? AND o.status IN (` + waitingIn + `)`
+// but one (id, 0 for none): from the orders_waiting_by_customer index
+// alone, which holds each order's items.
+var selectHeld = `SELECT COUNT(*), COALESCE(SUM(items), 0) FROM orders
+	WHERE pizzeria_id = ? AND customer_id = ? AND id <> ? AND status IN (` + waitingIn + `)`
 
 var waitingIn = placeholders(len(order.Waiting))
 

@@ -125,11 +125,11 @@ func insertOrder(o order.Order, withID bool) stmt {
 	}
 	cols := `number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
 		channel, fulfilment, street, postcode, city, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at,
-		lat_e6, lng_e6, distance_m, eta_minutes`
+		lat_e6, lng_e6, distance_m, eta_minutes, items`
 	args := []any{o.Number, o.PizzeriaID, nullInt(o.CustomerID), o.Contact.Name, o.Contact.Phone, o.Contact.Email,
 		string(o.Channel), string(o.Fulfilment), street, postcode, city, o.TotalCents,
 		string(o.PaymentMethod), string(o.PaymentStatus), o.PaymentRef, string(o.Status), o.Version, o.CreatedAt, o.UpdatedAt,
-		latE6(o.Location, true), latE6(o.Location, false), nullInt(o.DistanceMeters), nullInt(o.ETAMinutes)}
+		latE6(o.Location, true), latE6(o.Location, false), nullInt(o.DistanceMeters), nullInt(o.ETAMinutes), order.Items(o.Lines)}
 	if withID {
 		cols, args = "id, "+cols, append([]any{o.ID}, args...)
 	}
@@ -328,8 +328,12 @@ func (s *Store) orderUpdate(ch order.Update, now time.Time) orderUpdate {
 		total = order.Total(ch.Lines)
 		o.Lines = ch.Lines
 	}
-	u := orderUpdate{guarded: stmt{`UPDATE orders SET status = ?, payment_status = ?, payment_ref = ?, total_cents = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, []any{string(status), string(payment), ref, total, now, o.ID, o.Version}}}
+	set, args := "", []any{string(status), string(payment), ref, total}
+	if ch.Lines != nil { // the count the hold limit reads (hold.go)
+		set, args = ", items = ?", append(args, order.Items(ch.Lines))
+	}
+	u := orderUpdate{guarded: stmt{`UPDATE orders SET status = ?, payment_status = ?, payment_ref = ?, total_cents = ?` + set + `, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, append(args, now, o.ID, o.Version)}}
 	if status != o.Status {
 		u.then = append(u.then, stmt{"INSERT INTO order_history (order_id, status, at, by_user_id) VALUES (?, ?, ?, ?)",
 			[]any{o.ID, string(status), now, nullInt(ch.ByUserID)}})
