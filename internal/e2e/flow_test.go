@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/store/storetest"
 )
@@ -245,6 +249,45 @@ func TestOrderWithoutJavaScript(t *testing.T) {
 			b.seeText("3 × Margherita")
 			if s.orders() != 1 {
 				t.Fatalf("%d orders", s.orders())
+			}
+		})
+	}
+}
+
+// TestWaitingOrdersLimit: a customer with three orders waiting for the
+// kitchen is told, on the checkout, to wait or call; the cart is kept and
+// nothing is placed. Once the kitchen starts one, the same cart orders.
+func TestWaitingOrdersLimit(t *testing.T) {
+	t.Parallel()
+	for _, e := range enginesFor(store.SQLite) {
+		t.Run(string(e), func(t *testing.T) {
+			s := newSite(t, e)
+			var waiting []order.Order
+			for range 3 {
+				waiting = append(waiting, s.placeFor("alice@example.test", order.Pickup))
+			}
+			b := newTab(t, s.URL, 390)
+			b.signIn("alice@example.test", "fr")
+			orderOnePizza(b, s, "Margherita")
+			b.follow("button", "Valider la commande")
+			b.seeText("Vous avez déjà 3 commandes en attente de préparation dans cette pizzeria")
+			b.waitFor("heading", "Valider la commande")
+			b.waitFor("link", "Appeler OC Pizza République : 04 78 00 00 01")
+			if shots := os.Getenv("OCPIZZA_SCREENS"); shots != "" {
+				b.screenshot(filepath.Join(shots, "checkout-hold-limit-fr-390.png"))
+			}
+			b.audit()
+			if s.orders() != 3 {
+				t.Fatalf("%d orders: the fourth was placed", s.orders())
+			}
+			pizzaiolo, err := s.store.UserByEmail(context.Background(), "pizzaiolo@ocpizza.test")
+			check(t, err)
+			_, err = s.server.Shop.SetStatus(context.Background(), account.ActorOf(pizzaiolo), waiting[0].ID, order.Preparing)
+			check(t, err)
+			b.follow("button", "Valider la commande")
+			b.waitForStep("Reçue")
+			if s.orders() != 4 {
+				t.Fatalf("%d orders once the kitchen started one, want 4", s.orders())
 			}
 		})
 	}

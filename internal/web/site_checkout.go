@@ -39,6 +39,9 @@ type checkoutData struct {
 	Addresses []account.SavedAddress
 	Form      checkoutForm
 	Error     string
+	// Call offers the pizzeria's phone with the error: what the website
+	// may not take, the pizzeria may.
+	Call bool
 	// Card is set when card payment is offered: Square's script and ids.
 	Card *squareForm
 }
@@ -84,6 +87,7 @@ func (p *Pages) checkoutPage(w http.ResponseWriter, r *http.Request, c cart, f c
 	}
 	if failure != nil {
 		d.Error = p.checkoutError(d.Lang, failure, q)
+		d.Call = errs.Is(failure, errs.HoldLimit) && ps.Phone != ""
 	}
 	p.render(w, r, status, "site/checkout", d)
 }
