@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/oc-pizza/ocpizza/internal/square"
+	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
 )
 
 // TestOneCustomerCannotHoldAShopsStock: a customer took a pizzeria's 100
@@ -64,4 +68,25 @@ func TestOneCustomerCannotHoldAShopsStock(t *testing.T) {
 		c.must(200, "PUT", path, "counter", items(49))
 		c.order("counter", pizzas(30, "channel", "phone", "customer", map[string]any{"name": "Bob", "phone": "0478000001"}))
 	})
+}
+
+// TestPaidOrderGrownPastTheLimitIsNotCharged: a paid order grown past the
+// hold limit is refused before the card is charged, not charged and then
+// refunded.
+func TestPaidOrderGrownPastTheLimitIsNotCharged(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	fake := squaretest.Start(t)
+	sq := square.New(fake.URL, fake.Token, "LOC1")
+	sq.Backoff = []time.Duration{time.Millisecond}
+	c.server.Shop.Payments = sq
+	o := c.order("alice", map[string]any{"payment_method": "online", "payment_source": squaretest.OK, "fulfilment": "pickup", "delivery_address": nil})
+	path := "/api/v1/orders/" + id(o) + "/items"
+	if code := c.errorCode(409, "PUT", path, "alice", map[string]any{"items": []map[string]any{{"product_id": c.pizza, "quantity": 40}, {"product_id": c.cola, "quantity": 11}},
+		"payment_source": squaretest.OK}); code != "hold_limit" {
+		t.Fatalf("grown to 51 items: %s, want hold_limit", code)
+	}
+	if n := len(fake.Payments()); n != 1 {
+		t.Fatalf("%d payments at Square, want only the order's", n)
+	}
 }

@@ -382,6 +382,9 @@ func (s *Shop) modifyPaying(ctx context.Context, o order.Order, ch order.Update,
 	if source == "" {
 		return o, errs.E(errs.Invalid, "the new total is %s more: give a payment_source from the card form", catalog.FormatEuros(delta))
 	}
+	if err := s.Store.CheckHoldLimit(ctx, o, ch.ByUserID, ch.Lines); err != nil {
+		return o, err
+	}
 	// One key per order version and card token: a declined card then
 	// another is a new attempt, the same request again is not.
 	a, err := s.Store.OpenAttempt(ctx, payment.Attempt{OrderID: o.ID, OrderNumber: o.Number, Kind: payment.AttemptCharge,

@@ -44,3 +44,20 @@ func (s *Store) held(ctx context.Context, c conn, pizzeriaID, customerID, except
 	err := c.queryRow(ctx, selectHeld, heldArgs(pizzeriaID, customerID, except)...).Scan(&h.Orders, &h.Items)
 	return h, err
 }
+
+// CheckHoldLimit says, from what is stored now, whether the change of a
+// waiting order's lines to lines by byUserID keeps within the hold limit.
+// The transaction that makes the change decides; this only spares a
+// customer a charge that would be refunded at once (a paid order grown
+// beyond the limit).
+func (s *Store) CheckHoldLimit(ctx context.Context, o order.Order, byUserID int64, lines []order.Line) error {
+	limit, ok := s.capped(o, byUserID)
+	if !ok {
+		return nil
+	}
+	others, err := s.held(ctx, s.read(), o.PizzeriaID, o.CustomerID, o.ID)
+	if err != nil {
+		return err
+	}
+	return limit.CheckChange(others, o.Lines, lines)
+}
