@@ -58,6 +58,15 @@ func TestOrdersLeftAtClosingAreCancelled(t *testing.T) {
 				t.Errorf("order %v: %s, want %s", (*o)["number"], got, want)
 			}
 		}
+		mails, err := c.store.ClaimOutbox(ctx, 100, time.Minute)
+		check(t, err)
+		told := false
+		for _, m := range mails {
+			told = told || (m.OrderID == int64(left["id"].(float64)) && m.Kind == "closed_unmade")
+		}
+		if !told {
+			t.Errorf("the customer of the cancelled order is not told why: %+v", mails)
+		}
 		// Held still: the order in preparation and the one for tonight.
 		if got, want := c.level(c.shop, c.dough), doughBefore-2*(2*250); got != want {
 			t.Errorf("dough %d, want %d: the cancelled order's stock is not back", got, want)

@@ -20,6 +20,7 @@ var headlines = map[string][2]string{
 	"out_for_delivery": {"Commande %s en route", "Order %s is on its way"},
 	"delivered":        {"Commande %s livrée", "Order %s delivered"},
 	"cancelled":        {"Commande %s annulée", "Order %s cancelled"},
+	"closed_unmade":    {"Commande %s annulée", "Order %s cancelled"},
 	"refunded":         {"Commande %s remboursée", "Order %s refunded"},
 }
 
@@ -30,7 +31,9 @@ var sentences = map[string][2]string{
 	"out_for_delivery": {"Notre livreur est parti avec votre commande.", "Our driver has left with your order."},
 	"delivered":        {"Votre commande a été livrée. Bon appétit !", "Your order has been delivered. Enjoy!"},
 	"cancelled":        {"Votre commande a été annulée.", "Your order has been cancelled."},
-	"refunded":         {"Le remboursement de votre paiement est effectué.", "Your payment has been refunded."},
+	"closed_unmade": {"La pizzeria a fermé avant d'avoir pu préparer votre commande : elle est annulée. Un paiement en ligne vous est remboursé.",
+		"The pizzeria closed before it could prepare your order: it is cancelled. A payment made online is refunded."},
+	"refunded": {"Le remboursement de votre paiement est effectué.", "Your payment has been refunded."},
 }
 
 type customerView struct {

@@ -17,7 +17,7 @@ const abandonBatch = 200
 // order.AbandonAfter ago without the kitchen starting them: they held
 // stock the next service needs (order.AbandonedBefore). Each is cancelled
 // as a customer's own cancellation is — stock given back, payment
-// refunded, customer told. Run it every few minutes; instances may run it
+// refunded — and the customer is told why. Run it every few minutes; instances may run it
 // together (the store refuses the second cancellation of an order).
 func (s *Shop) CancelAbandoned(ctx context.Context) (cancelled int, err error) {
 	shops, err := s.Store.Pizzerias(ctx)
@@ -37,7 +37,7 @@ func (s *Shop) CancelAbandoned(ctx context.Context) (cancelled int, err error) {
 			continue
 		}
 		for _, o := range waiting {
-			_, err := s.SetStatus(ctx, account.System, o.ID, order.Cancelled)
+			_, err := s.setStatus(ctx, account.System, o.ID, order.Cancelled, "closed_unmade")
 			switch {
 			case err == nil:
 				cancelled++

@@ -157,6 +157,12 @@ func (s *Shop) update(ctx context.Context, actor account.Actor, id int64, decide
 // SetStatus moves an order along its lifecycle; cancelling gives its
 // stock back (and refunds a paid order).
 func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to order.Status) (order.Order, error) {
+	return s.setStatus(ctx, actor, id, to, "")
+}
+
+// setStatus is SetStatus, telling the customer with the message of kind
+// instead of the status's own when kind is set.
+func (s *Shop) setStatus(ctx context.Context, actor account.Actor, id int64, to order.Status, kind string) (order.Order, error) {
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return order.Order{}, err
@@ -166,6 +172,9 @@ func (s *Shop) SetStatus(ctx context.Context, actor account.Actor, id int64, to 
 			return order.Update{}, err
 		}
 		ch := order.Update{Status: to, Notify: notification(o, to)}
+		if ch.Notify != nil && kind != "" {
+			ch.Notify.Kind = kind
+		}
 		if to == order.Cancelled {
 			ch.Stock = stock.Diff(stock.Needs(linesOf(o.Lines), snap.recipes), nil)
 			if o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online {
