@@ -15,6 +15,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/notify"
 	"github.com/oc-pizza/ocpizza/internal/ops"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/store"
 	"github.com/oc-pizza/ocpizza/internal/text"
 )
@@ -116,6 +117,12 @@ func runChecks(ctx context.Context, env app.Env) []checkResult {
 		add("admin e-mail", "warn", "OCPIZZA_ADMIN_EMAIL not set: alerts are only logged")
 	} else {
 		add("admin e-mail", "ok", "alerts go to %s", cfg.AdminEmail)
+	}
+
+	if l := cfg.HoldLimit; l == (order.HoldLimit{}) {
+		add("hold limit", "warn", "OCPIZZA_HOLD_LIMIT=off: one customer may reserve a pizzeria's whole stock (for load tests only)")
+	} else {
+		add("hold limit", "ok", "a customer's website orders waiting for the kitchen hold at most %d orders and %d items a pizzeria", l.Orders, l.Items)
 	}
 
 	switch {

@@ -243,7 +243,7 @@ func TestHoldLimitSetting(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"OCPIZZA_DATABASE_URL": "sqlite:" + filepath.Join(dir, "c.db"), "OCPIZZA_DATA_DIR": dir}
-	for value, want := range map[string]string{"": "3,50", "5, 80": "5,80", "off": "off"} {
+	for value, want := range map[string]string{"": "at most 3 orders and 50 items", "5, 80": "at most 5 orders and 80 items", "off": "warn  hold limit"} {
 		env["OCPIZZA_HOLD_LIMIT"] = value
 		if _, out, _ := run(t, env, "", "check"); !strings.Contains(out, "OCPIZZA_HOLD_LIMIT") || !strings.Contains(out, want) {
 			t.Errorf("OCPIZZA_HOLD_LIMIT=%q: check does not show %s:\n%s", value, want, out)
