@@ -331,7 +331,18 @@ func (b *tab) opens(name string) func(ctx context.Context) error {
 func (b *tab) follow(role, name string, w ...within) {
 	b.t.Helper()
 	eval[bool](b, "window.__before = true")
-	b.click(role, name, w...)
+	b.retry("click "+describe(role, name), func(ctx context.Context) error {
+		// On a busy machine a click can land after its attempt gave up:
+		// the page it led to is then there, and the button gone.
+		if left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__before === undefined`)); err == nil && left {
+			return nil
+		}
+		opts, err := b.query(ctx, role, name, w)
+		if err != nil {
+			return err
+		}
+		return chromedp.Do(ctx, chromedp.Click(describe(role, name), opts...))
+	})
 	b.retry("load the page after "+describe(role, name), func(ctx context.Context) error {
 		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__before === undefined && document.readyState === "complete"`))
 		if err == nil && !loaded {
