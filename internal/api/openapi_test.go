@@ -46,3 +46,41 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("routes missing from openapi.json: %v", missing)
 	}
 }
+
+// TestOpenAPIListsEveryErrorCode: a client switches on the error code; the
+// document lists every code the API answers with ("closed" and
+// "method_not_allowed" were missing).
+func TestOpenAPIListsEveryErrorCode(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Error struct {
+					Properties struct {
+						Error struct {
+							Properties struct {
+								Code struct {
+									Enum []string `json:"enum"`
+								} `json:"code"`
+							} `json:"properties"`
+						} `json:"error"`
+					} `json:"properties"`
+				} `json:"Error"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openapiDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, c := range doc.Components.Schemas.Error.Properties.Error.Properties.Code.Enum {
+		listed[c] = true
+	}
+	if !listed["internal"] {
+		t.Fatalf("the Error schema's code enum is not where this test reads it: %v", listed)
+	}
+	for code := range statusOf {
+		if !listed[string(code)] {
+			t.Errorf("error code %q is not in openapi.json's Error schema", code)
+		}
+	}
+}
