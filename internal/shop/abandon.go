@@ -17,8 +17,9 @@ const abandonBatch = 200
 // order.AbandonAfter ago without the kitchen starting them: they held
 // stock the next service needs (order.AbandonedBefore). Each is cancelled
 // as a customer's own cancellation is — stock given back, payment
-// refunded — and the customer is told why. Run it every few minutes; instances may run it
-// together (the store refuses the second cancellation of an order).
+// refunded — and the customer is told why. Run it every few minutes;
+// instances may run it together (the store refuses the second
+// cancellation of an order).
 func (s *Shop) CancelAbandoned(ctx context.Context) (cancelled int, err error) {
 	shops, err := s.Store.Pizzerias(ctx)
 	if err != nil {
