@@ -79,6 +79,14 @@ func (l *loader) loadOrders(ctx context.Context) error {
 				back = time.Duration(len(day)-i) * 6 * time.Minute
 			}
 			at := openedBefore(p, end, back)
+			// Loaded while the shop is closed, the orders the kitchen has
+			// not started are taken by phone for the next service: those
+			// of the last one would be cancelled as abandoned
+			// (order.AbandonedBefore) when the server starts.
+			ahead := d.status == order.Pending && !p.OpenAt(end)
+			if ahead {
+				at = end.Add(-time.Duration(len(day)-i) * time.Minute)
+			}
 			st.SetClock(func() time.Time { return at })
 			items := []order.Item{{ProductID: pizzas[l.rng.IntN(len(pizzas))].ID, Quantity: int64(1 + l.rng.IntN(2))}}
 			if l.rng.IntN(2) == 0 {
@@ -93,7 +101,8 @@ func (l *loader) loadOrders(ctx context.Context) error {
 				c := customers[si]
 				draft.Fulfilment = order.Delivery
 				draft.DeliveryAddress = &pizzeria.Address{Street: c.street, Postcode: c.postcode, City: "Lyon"}
-			} else if i%2 == 1 {
+			}
+			if ahead || (!d.delivery && i%2 == 1) {
 				actor = staff[account.Counter]
 				draft.Channel = order.Phone
 				draft.Contact = order.Contact{Name: fmt.Sprintf("Client %s %d", p.Code, i+1), Phone: fmt.Sprintf("06 98 76 54 %02d", i)}
