@@ -200,3 +200,27 @@ func TestItemsCountedForOrdersOfBefore(t *testing.T) {
 		}
 	})
 }
+
+// TestTimesAreStoredInUTC: a clock in Paris time (the demo's, tests') is
+// stored in UTC, so that SQLite's comparisons of the text it keeps hold:
+// "23:17+01:00" sorted after "22:30+00:00", and an order placed before a
+// time was not found before it.
+func TestTimesAreStoredInUTC(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	forEngines(t, func(t *testing.T, e store.Engine) {
+		f := newFixture(t, e)
+		f.stockUp(t, 10_000, 10_000)
+		placedAt, err := time.ParseInLocation("2006-01-02 15:04", "2026-12-04 23:17", pizzeria.Paris)
+		must(t, err)
+		f.s.SetClock(func() time.Time { return placedAt })
+		o, needs := f.newOrder(1)
+		_, _, err = f.s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil)
+		must(t, err)
+		found, err := f.s.Orders(ctx, order.Filter{Before: placedAt.Add(13 * time.Minute).UTC()})
+		must(t, err)
+		if len(found) != 1 {
+			t.Fatalf("%d orders placed before 23:30 Paris, want 1", len(found))
+		}
+	})
+}

@@ -232,8 +232,13 @@ func (s *Store) Now() time.Time { return (*s.clock.Load())() }
 // Clock returns the clock that Now reads.
 func (s *Store) Clock() func() time.Time { return *s.clock.Load() }
 
-// SetClock replaces the clock (tests; the demo's back-dated orders).
-func (s *Store) SetClock(now func() time.Time) { s.clock.Store(&now) }
+// SetClock replaces the clock (tests; the demo's back-dated orders). Its
+// times are stored in UTC, whatever their location: SQLite compares the
+// text it stores, and "23:17+01:00" sorts after "22:30+00:00".
+func (s *Store) SetClock(now func() time.Time) {
+	utc := func() time.Time { return now().UTC() }
+	s.clock.Store(&utc)
+}
 
 // Close releases the connections.
 func (s *Store) Close() error {
