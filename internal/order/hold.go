@@ -56,7 +56,7 @@ func Items(lines []Line) int64 {
 func (l HoldLimit) CheckNew(others Held, lines []Line) error {
 	if l.Orders > 0 && others.Orders+1 > l.Orders {
 		return errs.E(errs.HoldLimit, "you already have %d orders waiting for the kitchen in this pizzeria: order again once it has started on one, or call the pizzeria", others.Orders).
-			With("limit", l.Orders)
+			With("limit", l.Orders).With("counts", "orders")
 	}
 	return l.checkItems(others.Items+Items(lines), 0)
 }
@@ -72,7 +72,7 @@ func (l HoldLimit) CheckChange(others Held, before, after []Line) error {
 func (l HoldLimit) checkItems(n, was int64) error {
 	if l.Items > 0 && n > l.Items && n > was {
 		return errs.E(errs.HoldLimit, "your orders waiting for the kitchen in this pizzeria would hold %d items, and the website takes %d at most: call the pizzeria for a larger order", n, l.Items).
-			With("limit", l.Items)
+			With("limit", l.Items).With("counts", "items")
 	}
 	return nil
 }
