@@ -197,11 +197,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.HoldLimit = order.DefaultHoldLimit
 	if v := getenv("OCPIZZA_HOLD_LIMIT"); v != "" {
-		l, err := parseHoldLimit(v)
-		if err != nil {
+		if l, err := parseHoldLimit(v); err != nil {
 			bad("OCPIZZA_HOLD_LIMIT=%q: give ORDERS,ITEMS such as 3,50, or off", v)
+		} else {
+			c.HoldLimit = l
 		}
-		c.HoldLimit = l
 	}
 	for name, v := range map[string]string{"OCPIZZA_BACKUP_AT": c.BackupAt, "OCPIZZA_DISK_CHECK_AT": c.DiskCheckAt} {
 		if _, err := time.Parse("15:04", v); err != nil {
