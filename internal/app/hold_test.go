@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
 )
 
@@ -77,10 +75,7 @@ func TestOneCustomerCannotHoldAShopsStock(t *testing.T) {
 func TestPaidOrderGrownPastTheLimitIsNotCharged(t *testing.T) {
 	t.Parallel()
 	c := newChain(t, "sqlite")
-	fake := squaretest.Start(t)
-	sq := square.New(fake.URL, fake.Token, "LOC1")
-	sq.Backoff = []time.Duration{time.Millisecond}
-	c.server.Shop.Payments = sq
+	fake := withSquare(c)
 	o := c.order("alice", map[string]any{"payment_method": "online", "payment_source": squaretest.OK, "fulfilment": "pickup", "delivery_address": nil})
 	path := "/api/v1/orders/" + id(o) + "/items"
 	if code := c.errorCode(409, "PUT", path, "alice", map[string]any{"items": []map[string]any{{"product_id": c.pizza, "quantity": 40}, {"product_id": c.cola, "quantity": 11}},

@@ -8,20 +8,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/api"
-	"github.com/oc-pizza/ocpizza/internal/square"
 	"github.com/oc-pizza/ocpizza/internal/square/squaretest"
 )
 
 func TestOnlinePaymentWithSquare(t *testing.T) {
 	t.Parallel()
 	c := newChain(t, "sqlite")
-	fake := squaretest.Start(t)
-	sq := square.New(fake.URL, fake.Token, "LOC1")
-	sq.Backoff = []time.Duration{time.Millisecond}
-	c.server.Shop.Payments = sq
+	fake := withSquare(c)
 
 	online := func(nonce string) map[string]any {
 		return map[string]any{"payment_method": "online", "payment_source": nonce, "fulfilment": "pickup", "delivery_address": nil}
