@@ -7,14 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
-	"github.com/oc-pizza/ocpizza/internal/stock"
 	"github.com/oc-pizza/ocpizza/internal/store"
-	"github.com/oc-pizza/ocpizza/internal/store/storetest"
 )
 
 var testHold = order.HoldLimit{Orders: 3, Items: 50}
@@ -160,42 +156,27 @@ func TestItemsCountedForOrdersOfBefore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	forEngines(t, func(t *testing.T, e store.Engine) {
-		s := openStore(t, storetest.NewDatabase(t, e))
-		_, err := s.MigrateTo(ctx, 16)
-		must(t, err)
-		shop, err := s.CreatePizzeria(ctx, pizzeria.Pizzeria{Code: "REP", Name: "République", Active: true,
-			Address: pizzeria.Address{Street: "1 rue de la République", Postcode: "69002", City: "Lyon"}, Phone: "0478000000"})
-		must(t, err)
-		customer, err := s.CreateUser(ctx, account.User{Email: "marie@example.fr", Name: "Marie", PasswordHash: "x", Grants: []account.Grant{{Role: account.Customer}}})
-		must(t, err)
-		dough, err := s.CreateIngredient(ctx, catalog.Ingredient{Name: "Pâte", Unit: catalog.Gram}, 0)
-		must(t, err)
-		pizza, err := s.CreateProduct(ctx, catalog.Product{Category: catalog.Pizza, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true,
-			Recipe: []catalog.RecipeLine{{IngredientID: dough.ID, Quantity: 250}}})
-		must(t, err)
+		f := newFixtureAt(t, e, 16)
+		s := f.s
 		// An order as version 16 wrote it: two lines, 30 items, waiting.
 		must(t, s.Exec(ctx, `INSERT INTO orders (number, pizzeria_id, customer_id, contact_name, contact_phone, contact_email,
 			channel, fulfilment, total_cents, payment_method, payment_status, payment_ref, status, version, created_at, updated_at)
 			VALUES ('OLD-0001', ?, ?, 'Marie', '', '', 'web', 'pickup', 28500, 'on_delivery', 'unpaid', '', 'pending', 1, ?, ?)`,
-			shop.ID, customer.ID, time.Now().UTC(), time.Now().UTC()))
+			f.shop.ID, f.customer.ID, time.Now().UTC(), time.Now().UTC()))
 		for i, q := range []int64{20, 10} {
 			must(t, s.Exec(ctx, `INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_cents, vat_basis)
-				VALUES ((SELECT id FROM orders WHERE number = 'OLD-0001'), ?, ?, 'Margherita', ?, 950, 1000)`, i+1, pizza.ID, q))
+				VALUES ((SELECT id FROM orders WHERE number = 'OLD-0001'), ?, ?, 'Margherita', ?, 950, 1000)`, i+1, f.pizza.ID, q))
 		}
-		_, err = s.Migrate(ctx)
+		_, err := s.Migrate(ctx)
 		must(t, err)
-		_, err = s.RecordMovement(ctx, shop.ID, stock.ManualMovement{IngredientID: dough.ID, Reason: stock.Count, Quantity: 1_000_000}, 0)
-		must(t, err)
+		f.stockUp(t, 1_000_000, 1_000_000)
 		s.SetHoldLimit(testHold)
-		o := order.Order{PizzeriaID: shop.ID, CustomerID: customer.ID, Contact: order.Contact{Name: "Marie"}, Channel: order.Web,
-			Fulfilment: order.Pickup, PaymentMethod: order.OnDelivery, PaymentStatus: order.Unpaid, Status: order.Pending,
-			Lines: []order.Line{{ProductID: pizza.ID, Name: pizza.Name, Quantity: 21, UnitPriceCents: 950, VATBasis: 1000}}}
-		needs := []stock.Need{{IngredientID: dough.ID, Quantity: 21 * 250}}
-		if _, _, err := s.PlaceOrder(ctx, o, needs, customer.ID, nil, nil); !errs.Is(err, errs.HoldLimit) {
+		o, needs := f.newOrder(21)
+		if _, _, err := s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil); !errs.Is(err, errs.HoldLimit) {
 			t.Fatalf("30 items waiting from before, 21 more: %v, want hold_limit", err)
 		}
-		o.Lines[0].Quantity, needs[0].Quantity = 20, 20*250
-		if _, _, err := s.PlaceOrder(ctx, o, needs, customer.ID, nil, nil); err != nil {
+		o, needs = f.newOrder(20)
+		if _, _, err := s.PlaceOrder(ctx, o, needs, f.customer.ID, nil, nil); err != nil {
 			t.Fatalf("30 items waiting from before, 20 more: %v", err)
 		}
 	})

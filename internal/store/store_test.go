@@ -33,10 +33,22 @@ type fixture struct {
 
 func newFixture(t testing.TB, e store.Engine) fixture {
 	t.Helper()
+	return newFixtureAt(t, e, 0)
+}
+
+// newFixtureAt is the fixture on a schema migrated to version (0: the
+// latest), to shape rows as an older version wrote them.
+func newFixtureAt(t testing.TB, e store.Engine, version int) fixture {
+	t.Helper()
 	ctx := context.Background()
 	url := storetest.NewDatabase(t, e)
 	s := openStore(t, url)
-	_, err := s.Migrate(ctx)
+	var err error
+	if version > 0 {
+		_, err = s.MigrateTo(ctx, version)
+	} else {
+		_, err = s.Migrate(ctx)
+	}
 	must(t, err)
 	f := fixture{s: s, url: url}
 	f.shop, err = s.CreatePizzeria(ctx, pizzeria.Pizzeria{Code: "REP", Name: "République", Active: true,
