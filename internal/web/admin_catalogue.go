@@ -188,9 +188,9 @@ func (p *Pages) adminProductSave(w http.ResponseWriter, r *http.Request) {
 	pr, err := f.product()
 	if err == nil {
 		if f.ID == 0 {
-			pr, err = p.shop.CreateProduct(r.Context(), actorOf(r), pr)
+			_, err = p.shop.CreateProduct(r.Context(), actorOf(r), pr)
 		} else {
-			pr, err = p.shop.UpdateProduct(r.Context(), actorOf(r), pr)
+			_, err = p.shop.UpdateProduct(r.Context(), actorOf(r), pr)
 		}
 	}
 	if err != nil {

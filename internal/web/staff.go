@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/errs"
@@ -142,6 +141,3 @@ func (p *Pages) pizzeriaLive(w http.ResponseWriter, r *http.Request) {
 	}
 	p.stream(w, r, event.PizzeriaTopic(id), keep)
 }
-
-// minutesAgo says how old something is, for a ticket.
-func minutesAgo(now, t time.Time) int { return int(now.Sub(t).Minutes()) }

@@ -25,8 +25,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -331,14 +329,4 @@ func checkStock(ctx context.Context, st *store.Store, before snapshot) error {
 		return fmt.Errorf("%d stock levels do not balance with their ledger", bad)
 	}
 	return nil
-}
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
-
-func short(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		return s[:200] + "…"
-	}
-	return s
 }
