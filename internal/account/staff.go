@@ -53,7 +53,9 @@ func CheckRoleChange(actor Actor, target User, g Grant) error {
 
 // CheckDisable says whether actor may disable (or enable again) target's
 // account: the admin anyone's but their own; a manager only the staff who
-// work in their pizzerias and nowhere else, never an admin.
+// work in their pizzerias and nowhere else, never an admin. An account
+// that is also a customer's is theirs beyond the job (a manager can put
+// any known e-mail on the team): disabling it is the administrator's.
 func CheckDisable(actor Actor, target User) error {
 	if target.ID == actor.UserID {
 		return errs.E(errs.Conflict, "you cannot disable your own account")
@@ -61,11 +63,13 @@ func CheckDisable(actor Actor, target User) error {
 	if actor.IsAdmin() {
 		return nil
 	}
-	mine, elsewhere := 0, 0
+	mine, elsewhere, customer := 0, 0, false
 	for _, g := range target.Grants {
 		switch {
 		case g.Role == Admin:
 			return errs.E(errs.Forbidden, "only an administrator disables an administrator")
+		case g.Role == Customer:
+			customer = true
 		case g.Role.Scoped() && actor.Has(Manager, g.PizzeriaID):
 			mine++
 		case g.Role.Scoped():
@@ -79,6 +83,8 @@ func CheckDisable(actor Actor, target User) error {
 		return errs.E(errs.Forbidden, "only the manager of their pizzeria disables an account")
 	case elsewhere > 0:
 		return errs.E(errs.Forbidden, "%s also works in another pizzeria: ask the administrator", target.Name)
+	case customer:
+		return errs.E(errs.Forbidden, "%s also orders with this account as a customer: ask the administrator", target.Name)
 	}
 	return nil
 }

@@ -15,6 +15,9 @@ func TestStaffRules(t *testing.T) {
 	otherAdmin := User{ID: 6, Name: "Admin", Grants: []Grant{{Role: Admin}}}
 	customer := User{ID: 7, Name: "Alice", Grants: []Grant{{Role: Customer}}}
 	self := User{ID: 2, Name: "Me", Grants: manager.Grants}
+	// A customer's own account, which a manager put on the team by its
+	// e-mail: they cannot lock the customer out of it.
+	hired := User{ID: 8, Name: "Chloé", Grants: []Grant{{Role: Customer}, {Role: Driver, PizzeriaID: 10}}}
 
 	cases := []struct {
 		name string
@@ -38,6 +41,8 @@ func TestStaffRules(t *testing.T) {
 		{"admin disables a driver of two shops", CheckDisable(admin, twoShops), ""},
 		{"manager disables an admin", CheckDisable(manager, otherAdmin), errs.Forbidden},
 		{"manager disables a customer", CheckDisable(manager, customer), errs.NotFound},
+		{"manager disables a customer put on the team", CheckDisable(manager, hired), errs.Forbidden},
+		{"admin disables a customer put on the team", CheckDisable(admin, hired), ""},
 		{"counter disables a driver", CheckDisable(counter, driver), errs.Forbidden},
 		{"manager disables self", CheckDisable(manager, self), errs.Conflict},
 	}

@@ -56,6 +56,9 @@ func TestInviteStaff(t *testing.T) {
 			t.Fatalf("driver2's roles %v", both["roles"])
 		}
 		c.must(200, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/orders", c.shop), "driver2", nil)
+		if m := mailTo(t, box, "driver2@ocpizza.test"); !strings.HasPrefix(m.Subject, "Vous faites partie de l'équipe de ") || !strings.Contains(m.Text, "livreur") {
+			t.Errorf("an existing account put on the team is told: %q %q", m.Subject, m.Text)
+		}
 
 		status, list := c.call("GET", fmt.Sprintf("/api/v1/staff?pizzeria=%d", c.shop), "manager", nil)
 		if status != 200 || len(list.([]any)) != 6 { // counter, pizzaiolo, driver, manager, new, driver2
@@ -71,6 +74,17 @@ func TestInviteStaff(t *testing.T) {
 			{"driver lists", "GET", fmt.Sprintf("/api/v1/staff?pizzeria=%d", c.shop), "driver", nil, 403, "forbidden"},
 			{"bad pizzeria", "GET", "/api/v1/staff?pizzeria=x", "admin", nil, 422, "invalid"},
 		})
+
+		// Any known e-mail can be put on the team, a customer's too: they
+		// hear of it, and the manager cannot lock them out of their own
+		// account by disabling it (the administrator can).
+		alice := fmt.Sprint(c.customerID("alice"))
+		c.must(200, "POST", "/api/v1/staff", "manager", driver("alice@example.test", c.shop))
+		mailTo(t, box, "alice@example.test")
+		c.refuse([]refusal{{"manager disables a customer put on the team", "POST", "/api/v1/staff/" + alice + "/disable", "manager", nil, 403, "forbidden"}})
+		c.must(200, "GET", "/api/v1/me", "alice", nil)
+		c.must(200, "POST", "/api/v1/staff/"+alice+"/disable", "admin", nil)
+		c.must(200, "POST", "/api/v1/staff/"+alice+"/enable", "admin", nil)
 	})
 }
 

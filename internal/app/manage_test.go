@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/notify"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 )
 
@@ -64,17 +65,24 @@ func (c *chain) lowStockMails() []string {
 // inviteLink waits for the mail sent to whom and returns its link's token.
 func inviteLink(t *testing.T, box *mailbox, to string) string {
 	t.Helper()
+	m := mailTo(t, box, to)
+	link := regexp.MustCompile(`/password/reset\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)
+	if link == nil {
+		t.Fatalf("no link in %q", m.Text)
+	}
+	return link[1]
+}
+
+// mailTo waits up to 5 s for the first mail to an address.
+func mailTo(t *testing.T, box *mailbox, to string) notify.Message {
+	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
 		box.mu.Lock()
 		for _, m := range box.sent {
 			if m.To == to {
 				box.mu.Unlock()
-				link := regexp.MustCompile(`/password/reset\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(m.Text)
-				if link == nil {
-					t.Fatalf("no link in %q", m.Text)
-				}
-				return link[1]
+				return m
 			}
 		}
 		box.mu.Unlock()

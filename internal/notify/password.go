@@ -28,3 +28,33 @@ func PasswordMessage(purpose, lang, to, name, link string) (Message, error) {
 	}
 	return Message{To: to, Subject: t[i][0], Text: fmt.Sprintf(t[i][1], name, link)}, nil
 }
+
+// teamTexts tell an existing account that a manager put it on a
+// pizzeria's team: %[1]s is the name, %[2]s the pizzeria, %[3]s the role,
+// %[4]s the site's address. Nobody asked them; they must hear of it.
+var teamTexts = [2][2]string{
+	{"Vous faites partie de l'équipe de %[2]s", "Bonjour %[1]s,\n\nVotre compte OC Pizza a été ajouté à l'équipe de %[2]s, avec le rôle : %[3]s. Vous vous connectez comme d'habitude, sur %[4]s.\n\nSi vous ne travaillez pas dans cette pizzeria, signalez-le en répondant à ce message.\n\nOC Pizza"},
+	{"You are on the team of %[2]s", "Hello %[1]s,\n\nYour OC Pizza account was added to the team of %[2]s, with the role: %[3]s. You sign in as usual, at %[4]s.\n\nIf you do not work there, say so by answering this message.\n\nOC Pizza"},
+}
+
+// roleNames name the staff roles in mails, French then English.
+var roleNames = map[string][2]string{
+	"manager":   {"responsable", "manager"},
+	"counter":   {"comptoir", "counter"},
+	"pizzaiolo": {"pizzaiolo", "pizzaiolo"},
+	"driver":    {"livreur", "driver"},
+}
+
+// TeamMessage tells the holder of an existing account that it now has a
+// role in a pizzeria, in their language.
+func TeamMessage(lang, to, name, pizzeria, role, site string) Message {
+	i := 0
+	if lang == "en" {
+		i = 1
+	}
+	if r, ok := roleNames[role]; ok {
+		role = r[i]
+	}
+	t := teamTexts[i]
+	return Message{To: to, Subject: fmt.Sprintf(t[0], name, pizzeria), Text: fmt.Sprintf(t[1], name, pizzeria, role, site)}
+}

@@ -18,6 +18,21 @@ const (
 	MaxLines        = 30
 )
 
+// MaxRun is how many deliveries a driver takes out at once: more than a
+// scooter carries, few enough that one form cannot ask for thousands.
+const MaxRun = 12
+
+// CheckRun says whether the orders ids can be one driver's run.
+func CheckRun(ids []int64) error {
+	switch {
+	case len(ids) == 0:
+		return errs.E(errs.Invalid, "tick the deliveries you take")
+	case len(ids) > MaxRun:
+		return errs.E(errs.Invalid, "a driver takes at most %d deliveries at once", MaxRun)
+	}
+	return nil
+}
+
 // Item is a product and a quantity as a client asks for it.
 type Item struct {
 	ProductID int64

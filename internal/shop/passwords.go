@@ -73,14 +73,24 @@ func (s *Shop) sendPasswordLink(ctx context.Context, u account.User, purpose str
 		}
 		return nil
 	}
+	s.mailLater(ctx, msg, "password link")
+	return nil
+}
+
+// mailLater sends an account mail in the background: the request that
+// caused it does not wait for the mail server.
+func (s *Shop) mailLater(ctx context.Context, msg notify.Message, what string) {
+	if s.Mail == nil {
+		s.Log.Warn("no mail server (OCPIZZA_SMTP_URL): a mail could not be sent", "what", what, "to", msg.To)
+		return
+	}
 	go func() {
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resetMailTimeout)
 		defer cancel()
 		if err := s.Mail.Send(mctx, msg); err != nil {
-			s.Log.Error("send password link", "to", u.Email, "err", err)
+			s.Log.Error("send "+what, "to", msg.To, "err", err)
 		}
 	}()
-	return nil
 }
 
 // CheckPasswordToken reports whether a password link can still be used.

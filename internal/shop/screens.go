@@ -99,8 +99,8 @@ func (s *Shop) DriverView(ctx context.Context, actor account.Actor, pizzeriaID i
 // TakeDeliveries sends a driver out with several deliveries at once
 // (ready → out for delivery). All are checked first; then each moves.
 func (s *Shop) TakeDeliveries(ctx context.Context, actor account.Actor, ids []int64) ([]order.Order, error) {
-	if len(ids) == 0 {
-		return nil, errs.E(errs.Invalid, "tick the deliveries you take")
+	if err := order.CheckRun(ids); err != nil {
+		return nil, err
 	}
 	out := make([]order.Order, 0, len(ids))
 	for _, id := range ids {

@@ -6,6 +6,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
+	"github.com/oc-pizza/ocpizza/internal/notify"
 )
 
 // Invitation is someone joining the staff with a role.
@@ -19,7 +20,8 @@ type Invitation struct {
 // Invite gives someone a staff role. A new account is created without a
 // password and mailed a single-use link to set one (the same link as a
 // password reset, worded as an invitation); an e-mail that already has an
-// account just gets the role. It reports whether the account is new.
+// account gets the role and a mail saying so (it may be a customer's, who
+// did not ask). It reports whether the account is new.
 func (s *Shop) Invite(ctx context.Context, actor account.Actor, inv Invitation) (account.User, bool, error) {
 	if err := account.CheckGrant(actor, inv.Grant); err != nil {
 		return account.User{}, false, err
@@ -42,6 +44,7 @@ func (s *Shop) Invite(ctx context.Context, actor account.Actor, inv Invitation) 
 			return existing, false, err
 		}
 		s.sessions.forgetUser(existing.ID)
+		s.tellTeam(ctx, existing, inv.Grant)
 		u, err := s.Store.User(ctx, existing.ID)
 		return u, false, err
 	case !errs.Is(err, errs.NotFound):
@@ -110,4 +113,19 @@ func (s *Shop) SetDisabled(ctx context.Context, actor account.Actor, userID int6
 func (s *Shop) endStreams(ctx context.Context, userID int64) {
 	s.sessions.forgetUser(userID)
 	s.publish(ctx, event.SessionEnded, event.Ended{UserID: userID}, 0, 0)
+}
+
+// tellTeam mails an existing account that it now has a role in a
+// pizzeria, in the background; a failure is logged.
+func (s *Shop) tellTeam(ctx context.Context, u account.User, g account.Grant) {
+	where := "OC Pizza"
+	if g.PizzeriaID != 0 {
+		p, err := s.Store.Pizzeria(ctx, g.PizzeriaID)
+		if err != nil {
+			s.Log.Error("team mail: pizzeria", "pizzeria", g.PizzeriaID, "err", err)
+			return
+		}
+		where = p.Name
+	}
+	s.mailLater(ctx, notify.TeamMessage(u.Lang, u.Email, u.Name, where, string(g.Role), s.PublicURL), "team")
 }

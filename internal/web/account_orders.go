@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
@@ -104,7 +103,7 @@ func (p *Pages) addressAdd(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Error = p.text.message(d.Lang, err)
-		p.addressesPage(w, r, api.StatusOf(err), d)
+		p.addressesPage(w, r, statusOf(w, err), d)
 		return
 	}
 	redirect(w, r, "/account/addresses?done=added")

@@ -37,7 +37,7 @@ func (p *Pages) loginCheck(w http.ResponseWriter, r *http.Request) {
 		if errs.Is(err, errs.Unauthorized) {
 			d.Error = d.T("login.wrong")
 		}
-		p.render(w, r, api.StatusOf(err), "account/login", d)
+		p.render(w, r, statusOf(w, err), "account/login", d)
 		return
 	}
 	p.setSession(w, token)
@@ -83,9 +83,18 @@ func (p *Pages) signupCreate(w http.ResponseWriter, r *http.Request) {
 		Phone: r.PostFormValue("phone"), Next: safeNext(r.PostFormValue("next"))}
 	password := r.PostFormValue("password")
 	_, err := p.shop.SignUp(r.Context(), account.NewCustomer{Email: d.Email, Password: password, Name: d.Name, Phone: d.Phone, Lang: d.Lang}, api.ClientIP(r))
-	if err == nil {
+	// An e-mail that has an account goes on as a new one does, to the
+	// sign-in with the password typed, as the API's sign-up does: the page
+	// does not say who is a customer. A wrong password then costs a
+	// throttled sign-in, as on the sign-in page.
+	if err == nil || errs.Is(err, errs.EmailTaken) {
 		var token string
 		token, _, err = p.shop.SignIn(r.Context(), d.Email, password, api.ClientIP(r))
+		if errs.Is(err, errs.Unauthorized) {
+			d.Error = d.T("signup.signin_failed")
+			p.render(w, r, http.StatusUnauthorized, "account/signup", d)
+			return
+		}
 		if err == nil {
 			p.setSession(w, token)
 			if d.Next == "" {
@@ -100,5 +109,5 @@ func (p *Pages) signupCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Error = p.text.message(d.Lang, err)
-	p.render(w, r, api.StatusOf(err), "account/signup", d)
+	p.render(w, r, statusOf(w, err), "account/signup", d)
 }

@@ -72,18 +72,21 @@ func (p *Pages) saveCart(w http.ResponseWriter, c cart) {
 }
 
 // add puts qty more of a product in the cart, within an order's limits.
+// Both terms are capped before the sum: a quantity near the int64 limit
+// (a form or cookie can say anything) must not wrap to a negative.
 func (c cart) add(productID, qty int64) cart {
+	qty = min(qty, order.MaxLineQuantity)
 	items := make([]order.Item, 0, len(c.Items)+1)
 	found := false
 	for _, it := range c.Items {
 		if it.ProductID == productID {
-			it.Quantity = min(it.Quantity+qty, order.MaxLineQuantity)
+			it.Quantity = min(min(it.Quantity, order.MaxLineQuantity)+qty, order.MaxLineQuantity)
 			found = true
 		}
 		items = append(items, it)
 	}
 	if !found && len(items) < order.MaxLines {
-		items = append(items, order.Item{ProductID: productID, Quantity: min(qty, order.MaxLineQuantity)})
+		items = append(items, order.Item{ProductID: productID, Quantity: qty})
 	}
 	c.Items = items
 	return c

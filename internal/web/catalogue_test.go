@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -218,6 +220,15 @@ func TestCartCookie(t *testing.T) {
 	}
 	if c.set(12, 0).count() != 1 || c.add(12, 500).Items[0].Quantity != order.MaxLineQuantity {
 		t.Fatal("set or the quantity limit")
+	}
+	// Quantities near the int64 limit, from the form or a repeated line of
+	// the cookie, are capped, not wrapped to a negative (an empty cart).
+	if got := c.add(12, math.MaxInt64).Items[0].Quantity; got != order.MaxLineQuantity {
+		t.Errorf("adding MaxInt64: quantity %d", got)
+	}
+	huge := fmt.Sprintf("3:12x%d.12x%d", int64(math.MaxInt64), int64(math.MaxInt64))
+	if got := decodeCart(huge); len(got.Items) != 1 || got.Items[0].Quantity != order.MaxLineQuantity {
+		t.Errorf("%q decoded as %+v", huge, got)
 	}
 }
 

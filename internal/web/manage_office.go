@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
@@ -96,7 +95,7 @@ func (p *Pages) officeRefused(w http.ResponseWriter, r *http.Request, o *Office,
 		return 0
 	}
 	o.Error = p.text.message(o.Lang, err)
-	return api.StatusOf(err)
+	return statusOf(w, err)
 }
 
 // manageHome sends a signed-in manager to their pizzeria's board, the

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
@@ -161,7 +160,7 @@ func (p *Pages) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 			f.Key = newKey()
 		}
 		f.Source = ""
-		p.checkoutPage(w, r, c, f, api.StatusOf(err), err)
+		p.checkoutPage(w, r, c, f, statusOf(w, err), err)
 		return
 	}
 	if typed != nil && actor.KeepsAddresses() == nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/oc-pizza/ocpizza/internal/account"
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -148,7 +147,7 @@ func (p *Pages) orderCancel(w http.ResponseWriter, r *http.Request) {
 			p.errorPage(w, r, err)
 			return
 		}
-		p.orderPage(w, r, api.StatusOf(err), err)
+		p.orderPage(w, r, statusOf(w, err), err)
 		return
 	}
 	redirect(w, r, "/orders/"+strconv.FormatInt(id, 10)+"?done=cancelled")

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/shop"
@@ -46,7 +45,7 @@ func (p *Pages) orderEditPage(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	if err := order.CheckModify(actor, o); err != nil {
-		p.orderPage(w, r, api.StatusOf(err), err)
+		p.orderPage(w, r, statusOf(w, err), err)
 		return
 	}
 	menu, err := p.shop.Menu(r.Context(), actor, o.PizzeriaID)
@@ -103,7 +102,7 @@ func (p *Pages) orderModify(w http.ResponseWriter, r *http.Request) {
 			p.errorPage(w, r, err)
 			return
 		}
-		p.orderEditPage(w, r, api.StatusOf(err), asked, err)
+		p.orderEditPage(w, r, statusOf(w, err), asked, err)
 		return
 	}
 	redirect(w, r, "/orders/"+strconv.FormatInt(id, 10)+"?done=modified")

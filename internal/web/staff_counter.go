@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oc-pizza/ocpizza/internal/api"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
@@ -167,7 +166,7 @@ func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		p.counterPage(w, r, api.StatusOf(err), f, true, err)
+		p.counterPage(w, r, statusOf(w, err), f, true, err)
 		return
 	}
 	redirect(w, r, "/counter/"+r.PathValue("pizzeria")+"?placed="+strconv.FormatInt(o.ID, 10))

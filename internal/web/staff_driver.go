@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/oc-pizza/ocpizza/internal/api"
-	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
 )
 
@@ -62,20 +60,20 @@ func (p *Pages) driverPage(w http.ResponseWriter, r *http.Request, status int, f
 
 // driverLeave sends the driver out with the deliveries ticked ("Je pars").
 func (p *Pages) driverLeave(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, errs.E(errs.Malformed, "the form could not be read"))
-		return
-	}
 	var ids []int64
 	for _, v := range r.PostForm["order"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			continue
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ids = append(ids, id)
 		}
+	}
+	if err := order.CheckRun(ids); err != nil {
+		p.refused(w, r, err, p.driverPage)
+		return
+	}
+	for _, id := range ids {
 		if _, ok := p.screenOrderOf(w, r, id); !ok {
 			return
 		}
-		ids = append(ids, id)
 	}
 	if _, err := p.shop.TakeDeliveries(r.Context(), actorOf(r), ids); err != nil {
 		p.refused(w, r, err, p.driverPage)
@@ -105,5 +103,5 @@ func (p *Pages) refused(w http.ResponseWriter, r *http.Request, err error, again
 		p.fail(w, r, err)
 		return
 	}
-	again(w, r, api.StatusOf(err), err)
+	again(w, r, statusOf(w, err), err)
 }

@@ -157,9 +157,27 @@ func (p *Pages) wrap(rt route) http.Handler {
 		if !p.allowed(w, r, rt.access) {
 			return
 		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				p.errorPage(w, r, formError(err))
+				return
+			}
+		}
 		rt.handler(w, r)
 	})
 	return p.cop.Handler(h)
+}
+
+// formError says why a form's body could not be read. Every form is read
+// here, before its handler: a body cut off, over the size limit or with
+// too many fields would otherwise read as an empty form, and an empty
+// form is a valid answer to some (the opening hours: closed all week).
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if msg := err.Error(); errors.As(err, &tooLarge) || strings.Contains(msg, "exceeded limit") || strings.Contains(msg, "too large") {
+		return errs.E(errs.TooLarge, "the form is too large")
+	}
+	return errs.E(errs.Malformed, "the form could not be read")
 }
 
 // allowed checks the route's access for the visitor, answering the page's
@@ -285,8 +303,11 @@ func (pg Page) Other() string {
 	return "en"
 }
 
-// SwitchURL is this page in the other language.
-func (pg Page) SwitchURL() string { return pg.Path + "?lang=" + pg.Other() }
+// SwitchURL is this page in the other language: a relative reference, the
+// query alone. The path is not repeated: one of "//host" (an encoded
+// slash gets past ServeMux's cleaning to the 404 page) would be a link to
+// another site.
+func (pg Page) SwitchURL() string { return "?lang=" + pg.Other() }
 
 // SignedIn reports whether someone is signed in.
 func (pg Page) SignedIn() bool { return !pg.Actor.Anonymous() }
@@ -380,18 +401,25 @@ type errorData struct {
 // errorPage answers an expected error with the site's error page, in the
 // visitor's language and with the status the API would give.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := api.StatusOf(err)
+	status := statusOf(w, err)
 	if status == http.StatusInternalServerError {
 		p.fail(w, r, err)
 		return
 	}
+	r = p.outside(w, r)
+	pg := p.page(r, "error.title."+errorTitle(status))
+	p.render(w, r, status, "error", errorData{Page: pg, Status: status, Message: p.text.message(pg.Lang, err)})
+}
+
+// statusOf is the status that answers a refusal; one that says when to
+// come back (a sign-in throttled, the service busy) sets Retry-After too,
+// whichever page renders it.
+func statusOf(w http.ResponseWriter, err error) int {
 	var e *errs.Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		api.SetRetryAfter(w.Header(), e.RetryAfter)
 	}
-	r = p.outside(w, r)
-	pg := p.page(r, "error.title."+errorTitle(status))
-	p.render(w, r, status, "error", errorData{Page: pg, Status: status, Message: p.text.message(pg.Lang, err)})
+	return api.StatusOf(err)
 }
 
 // outside prepares a request that did not come through wrap (refused as

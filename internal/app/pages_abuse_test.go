@@ -1,0 +1,129 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// pagePost posts a form to a page as who ("" for a visitor), without
+// following the answer's redirect.
+func (c *chain) pagePost(who, path, body string) (*http.Response, string) {
+	c.t.Helper()
+	req, _ := http.NewRequest("POST", c.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if tok := c.tokens[who]; tok != "" {
+		req.AddCookie(&http.Cookie{Name: "ocpizza", Value: tok})
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Do(req)
+	check(c.t, err)
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res, string(out)
+}
+
+// TestSignUpPageDoesNotTellWhoHasAnAccount: the page goes on to the
+// sign-in with an e-mail that has an account, as the API does, instead of
+// saying "an account already uses alice@example.test".
+func TestSignUpPageDoesNotTellWhoHasAnAccount(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	form := func(email, pass string) string {
+		return url.Values{"name": {"Mallory"}, "email": {email}, "password": {pass}, "next": {"/checkout"}}.Encode()
+	}
+	res, body := c.pagePost("", "/signup", form("alice@example.test", "another password!"))
+	if res.StatusCode != http.StatusUnauthorized || strings.Contains(body, "utilise déjà") || !strings.Contains(body, "Impossible d&#39;ouvrir une session avec ce mot de passe") {
+		t.Fatalf("sign-up with a customer's e-mail: %d\n%s", res.StatusCode, body)
+	}
+	// The account's holder, typing their own password, is simply signed in.
+	if res, _ := c.pagePost("", "/signup", form("alice@example.test", password)); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/checkout" {
+		t.Fatalf("sign-up with one's own e-mail and password: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := c.pagePost("", "/signup", form("carol@example.test", password)); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/checkout" {
+		t.Fatalf("a new account: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if me := c.must(200, "GET", "/api/v1/me", "alice", nil); me["name"] != "alice" {
+		t.Fatalf("alice's account changed: %v", me)
+	}
+}
+
+// TestLanguageLinkStaysOnTheSite: an encoded "//" reaches the 404 page
+// with a path that, repeated in the language link, made it a link to
+// another site.
+func TestLanguageLinkStaysOnTheSite(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	for _, path := range []string{"/%2F%2Fevil.example/x", "/%2F%5Cevil.example", "/"} {
+		res, body := get(t, http.DefaultClient, c.srv.URL+path, nil)
+		if !strings.Contains(body, `href="?lang=en"`) {
+			t.Errorf("%s (%d): no relative language link", path, res.StatusCode)
+		}
+		if strings.Contains(body, `href="//`) || strings.Contains(body, `href="///`) || strings.Contains(body, `href="/\`) {
+			t.Errorf("%s: a link leaves the site:\n%s", path, body)
+		}
+	}
+}
+
+// TestUnreadableFormChangesNothing: a body over the limit (or cut off)
+// used to read as an empty form, and an empty hours form closed the
+// pizzeria all week, with a success notice.
+func TestUnreadableFormChangesNothing(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	ctx := context.Background()
+	before, err := c.store.Pizzeria(ctx, c.shop)
+	check(t, err)
+	if len(before.Hours) == 0 {
+		t.Fatal("the fixture's pizzeria has no hours")
+	}
+	body := "d0-open-0=11:00&d0-close-0=14:00&pad=" + strings.Repeat("x", 1<<20+1)
+	res, page := c.pagePost("manager", fmt.Sprintf("/manage/%d/hours", c.shop), body)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "Le formulaire est trop gros") {
+		t.Errorf("a form over the limit: %d", res.StatusCode)
+	}
+	many := strings.Repeat("a=1&", 10001)
+	if res, _ := c.pagePost("manager", fmt.Sprintf("/manage/%d/hours", c.shop), many); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a form of 10,001 fields: %d", res.StatusCode)
+	}
+	after, err := c.store.Pizzeria(ctx, c.shop)
+	check(t, err)
+	if fmt.Sprint(after.Hours) != fmt.Sprint(before.Hours) {
+		t.Fatalf("hours changed by forms that could not be read: %v, were %v", after.Hours, before.Hours)
+	}
+}
+
+// TestDriverRunIsBounded: one "Je pars" form with thousands of order ids
+// read an order for each before anything refused it.
+func TestDriverRunIsBounded(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	o := c.order("alice", nil)
+	body := strings.Repeat(fmt.Sprintf("order=%v&", o["id"]), 5000)
+	res, page := c.pagePost("driver", fmt.Sprintf("/driver/%d/leave", c.shop), body)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "au plus 12 livraisons") {
+		t.Fatalf("a run of 5,000 deliveries: %d", res.StatusCode)
+	}
+}
+
+// TestSignInPageSaysWhenToComeBack: the page's 429 carries Retry-After,
+// as the API's does.
+func TestSignInPageSaysWhenToComeBack(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	form := url.Values{"email": {"alice@example.test"}, "password": {"not the password"}}.Encode()
+	for range 30 {
+		res, _ := c.pagePost("", "/login", form)
+		if res.StatusCode == http.StatusTooManyRequests {
+			if res.Header.Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+			return
+		}
+	}
+	t.Fatal("30 wrong passwords and no 429")
+}
