@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -221,5 +222,25 @@ func TestSigningOutEndsThePagesStreams(t *testing.T) {
 	case <-ended:
 	case <-time.After(2 * time.Second):
 		t.Fatal("the tracking page's stream still runs 2 s after signing out")
+	}
+}
+
+// TestSignInAndSignUpKeepWhereTheVisitorWasGoing: the link between the two
+// pages carries the page to come back to, encoded once (it was encoded
+// twice, and a customer who made an account at checkout landed on the
+// home page, without their cart).
+func TestSignInAndSignUpKeepWhereTheVisitorWasGoing(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	for _, p := range []struct{ from, link, to string }{{"/login", "/signup", "/signup"}, {"/signup", "/login", "/login"}} {
+		_, body := get(t, http.DefaultClient, c.srv.URL+p.from+"?next=%2Fcheckout%3Fx%3D1", nil)
+		m := regexp.MustCompile(`href="(` + p.link + `\?next=[^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no link to %s with next", p.from, p.link)
+		}
+		_, next := get(t, http.DefaultClient, c.srv.URL+html.UnescapeString(m[1]), nil)
+		if !strings.Contains(next, `name="next" value="/checkout?x=1"`) {
+			t.Errorf("%s → %s: the page to come back to is lost:\n%s", p.from, m[1], next)
+		}
 	}
 }

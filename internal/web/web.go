@@ -17,7 +17,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -322,7 +321,6 @@ var templateFS embed.FS
 // file defines the blocks the layout leaves open ("content", …).
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{
-		"query":    url.QueryEscape,
 		"phone":    formatPhone,
 		"stepName": func(o order.Order) string { return stepKey(o.Fulfilment, o.Status) },
 		"deliveryView": func(d driverData, x delivery) deliveryFacts {
