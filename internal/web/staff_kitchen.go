@@ -30,7 +30,10 @@ type kitchenData struct {
 	staffPage
 	Kitchen shop.Kitchen
 	Tickets []ticket
+	// Recipes are the memos worth opening, and Memo says which products
+	// have one: a drink's "recipe" is the can itself, nothing to read.
 	Recipes []catalog.Product
+	Memo    map[int64]bool
 	// Recall opens the list of tickets made ready; Recipe opens one
 	// recipe (both for browsers without scripts).
 	Recall bool
@@ -57,7 +60,13 @@ func (p *Pages) kitchenPage(w http.ResponseWriter, r *http.Request, status int, 
 		p.errorPage(w, r, err)
 		return
 	}
-	d := kitchenData{staffPage: sp, Kitchen: k, Recipes: recipes, Recall: r.URL.Query().Get("recall") != ""}
+	d := kitchenData{staffPage: sp, Kitchen: k, Memo: map[int64]bool{}, Recall: r.URL.Query().Get("recall") != ""}
+	for _, rp := range recipes {
+		if hasMemo(rp) {
+			d.Recipes = append(d.Recipes, rp)
+			d.Memo[rp.ID] = true
+		}
+	}
 	d.Refresh = 30 // ages move on by themselves
 	d.Recipe, _ = strconv.ParseInt(r.URL.Query().Get("recipe"), 10, 64)
 	now := time.Now()
@@ -70,6 +79,21 @@ func (p *Pages) kitchenPage(w http.ResponseWriter, r *http.Request, status int, 
 		d.Error = p.text.message(d.Lang, failure)
 	}
 	p.render(w, r, status, "staff/kitchen", d)
+}
+
+// hasMemo tells whether a product's memo has anything for the pizzaiolo:
+// steps, a baking, a note, or ingredients other than the product itself
+// (a can of Coca-Cola is its own stock line, and a drink has no steps).
+func hasMemo(p catalog.Product) bool {
+	if len(p.Steps) > 0 || p.BakeSeconds > 0 || p.Memo != "" {
+		return true
+	}
+	for _, l := range p.Recipe {
+		if l.Name != p.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // kitchenMove moves a ticket on: "Commencer", "Prête", or taken back.

@@ -14,7 +14,9 @@ let muted = localStorage.getItem("kitchen-muted") === "1";
 function showSound() {
   if (!sound) return;
   sound.hidden = false;
-  sound.textContent = audio === null ? sound.dataset.off : muted ? sound.dataset.muted : sound.dataset.on;
+  // (Not data-on: the template engine takes an attribute named on… for an
+  // event handler and writes its text as a JavaScript string, quotes and all.)
+  sound.textContent = audio === null ? sound.dataset.soundOff : muted ? sound.dataset.soundMuted : sound.dataset.soundOn;
   sound.classList.toggle("off", muted || audio === null);
 }
 
