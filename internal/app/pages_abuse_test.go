@@ -127,3 +127,36 @@ func TestSignInPageSaysWhenToComeBack(t *testing.T) {
 	}
 	t.Fatal("30 wrong passwords and no 429")
 }
+
+// TestCancelledOrderOwesNothing: a cancelled order paid on delivery still
+// said "à régler" at the counter and on the customer's page, and its
+// ticket "À encaisser".
+func TestCancelledOrderOwesNothing(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	o := c.order("alice", nil)
+	id := fmt.Sprint(o["id"])
+	c.must(200, "POST", "/api/v1/orders/"+id+"/cancel", "alice", nil)
+	page := func(who, path string) string {
+		req, _ := http.NewRequest("GET", c.srv.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: "ocpizza", Value: c.tokens[who]})
+		res, err := http.DefaultClient.Do(req)
+		check(t, err)
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		return string(body)
+	}
+	ticket := page("counter", fmt.Sprintf("/counter/%d/orders/%s/ticket", c.shop, id))
+	if strings.Contains(ticket, "À encaisser") || !strings.Contains(ticket, "ANNULÉE") || !strings.Contains(ticket, "rien à régler") {
+		t.Errorf("the ticket of a cancelled order:\n%s", ticket)
+	}
+	if counter := page("counter", fmt.Sprintf("/counter/%d", c.shop)); !strings.Contains(counter, "rien à régler") {
+		t.Errorf("the counter's line of a cancelled order:\n%s", counter)
+	}
+	if mine := page("alice", "/orders/"+id); strings.Contains(mine, "à régler</dd>") && !strings.Contains(mine, "rien à régler") {
+		t.Errorf("the customer's page of a cancelled order:\n%s", mine)
+	}
+}

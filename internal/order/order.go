@@ -138,6 +138,13 @@ type Order struct {
 	Version int64
 }
 
+// Due reports whether money is still to be collected for o: paid on
+// delivery or at the counter, not paid yet, and not cancelled (a
+// cancelled order owes nothing, whatever its payment status says).
+func (o Order) Due() bool {
+	return o.PaymentMethod == OnDelivery && o.PaymentStatus == Unpaid && o.Status != Cancelled
+}
+
 // PromisedAt is when the order was promised: delivered, or ready to take
 // away.
 func (o Order) PromisedAt() time.Time {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oc-pizza/ocpizza/internal/account"
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/order"
@@ -263,5 +264,29 @@ func TestPolicy(t *testing.T) {
 		if !strings.Contains(sq, want) {
 			t.Errorf("checkout policy lacks %q: %s", want, sq)
 		}
+	}
+}
+
+// TestRefusalsNameStatusesInTheVisitorsWords: "déjà en cours (preparing)"
+// was a French sentence around an English word, and "déjà en cours" was
+// untrue of a delivered order.
+func TestRefusalsNameStatusesInTheVisitorsWords(t *testing.T) {
+	c, err := loadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := order.Order{Number: "REP-0013", Status: order.Preparing, CustomerID: 7}
+	err = order.CheckTransition(account.Actor{UserID: 7, Grants: []account.Grant{{Role: account.Customer}}}, late, order.Cancelled)
+	for lang, want := range map[string]string{
+		"fr": "La commande REP-0013 est en préparation : elle ne peut plus être annulée",
+		"en": "Order REP-0013 is being prepared: it can no longer be cancelled",
+	} {
+		if got := c.message(lang, err); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	late.Status = order.Delivered
+	if got := c.message("fr", order.CheckModify(account.Actor{UserID: 7}, late)); got != "La commande REP-0013 est livrée : elle ne peut plus être modifiée" {
+		t.Errorf("fr: %q", got)
 	}
 }

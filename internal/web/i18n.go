@@ -8,12 +8,14 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
+	"github.com/oc-pizza/ocpizza/internal/order"
 	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 )
 
@@ -97,8 +99,12 @@ func (c *catalogue) message(lang string, err error) string {
 	if !errors.As(err, &e) {
 		return c.text(lang, "error.internal")
 	}
+	args := c.words(lang, e.Args)
 	if f, ok := c.errors[lang][e.Format]; ok {
-		return capitalize(fmt.Sprintf(f, e.Args...))
+		return capitalize(fmt.Sprintf(f, args...))
+	}
+	if lang == "en" && e.Format != "" {
+		return capitalize(fmt.Sprintf(e.Format, args...))
 	}
 	if lang == "en" && e.Message != "" {
 		return capitalize(e.Message)
@@ -107,6 +113,20 @@ func (c *catalogue) message(lang string, err error) string {
 		return s
 	}
 	return c.text(lang, "error.generic")
+}
+
+// words gives a message's arguments in the visitor's words: an order's
+// status is "en préparation", not "preparing".
+func (c *catalogue) words(lang string, args []any) []any {
+	out := slices.Clone(args)
+	for i, a := range out {
+		if st, ok := a.(order.Status); ok {
+			if w, ok := c.texts[lang]["status."+string(st)]; ok {
+				out[i] = w
+			}
+		}
+	}
+	return out
 }
 
 func capitalize(s string) string {

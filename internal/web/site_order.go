@@ -34,7 +34,10 @@ type orderData struct {
 	CanCancel  bool
 	Cancelled  bool
 	Refundable bool // cancelling gives an online payment back
-	Error      string
+	// Locked: the kitchen started it, the customer can no longer change
+	// it online; the page says so, and whom to call.
+	Locked bool
+	Error  string
 }
 
 func (p *Pages) orderShow(w http.ResponseWriter, r *http.Request) {
@@ -70,6 +73,7 @@ func (p *Pages) orderPage(w http.ResponseWriter, r *http.Request, status int, fa
 	d.CanModify = order.CheckModify(actor, o) == nil
 	d.CanCancel = order.CheckTransition(actor, o, order.Cancelled) == nil
 	d.Refundable = o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online
+	d.Locked = !d.CanModify && !d.CanCancel && !o.Status.Final() && o.Status != order.AwaitingPayment
 	switch r.URL.Query().Get("done") {
 	case "cancelled":
 		d.Notice = d.T("order.cancelled.notice")

@@ -63,6 +63,9 @@ func (p *Pages) staffPage(w http.ResponseWriter, r *http.Request, screen, titleK
 			d.Screens = append(d.Screens, screenLink{Name: d.T("staff.screen." + s.key), URL: "/" + s.key + "/" + strconv.FormatInt(id, 10), Current: s.key == screen})
 		}
 	}
+	if actor.Has(account.Manager, id) {
+		d.Screens = append(d.Screens, manageLink(d.Page, id))
+	}
 	all, err := p.shop.Pizzerias(r.Context(), actor)
 	if err != nil {
 		p.fail(w, r, err)
@@ -82,7 +85,13 @@ func (p *Pages) staffPage(w http.ResponseWriter, r *http.Request, screen, titleK
 
 type staffHomeData struct {
 	Page
+	Admin   bool // the chain's administration is offered first
 	Choices []staffChoice
+}
+
+// manageLink is a pizzeria's back office, for its manager and the admin.
+func manageLink(pg Page, pizzeriaID int64) screenLink {
+	return screenLink{Name: pg.T("staff.screen.manage"), URL: "/manage/" + strconv.FormatInt(pizzeriaID, 10)}
 }
 
 type staffChoice struct {
@@ -103,7 +112,7 @@ func (p *Pages) staffHome(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	d := staffHomeData{Page: p.page(r, "staff.title")}
+	d := staffHomeData{Page: p.page(r, "staff.title"), Admin: actor.IsAdmin()}
 	var only []string
 	for _, ps := range all {
 		c := staffChoice{Shop: ps.Name}
@@ -113,6 +122,9 @@ func (p *Pages) staffHome(w http.ResponseWriter, r *http.Request) {
 				c.Screens = append(c.Screens, screenLink{Name: d.T("staff.screen." + s.key), URL: url})
 				only = append(only, url)
 			}
+		}
+		if actor.Has(account.Manager, ps.ID) {
+			c.Screens = append(c.Screens, manageLink(d.Page, ps.ID))
 		}
 		if len(c.Screens) > 0 {
 			d.Choices = append(d.Choices, c)

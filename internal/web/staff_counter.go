@@ -217,6 +217,6 @@ func (p *Pages) counterTicket(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, err)
 		return
 	}
-	d := ticketData{Page: p.page(r, "ticket.title", o.Number), Shop: ps, Order: o, Due: o.PaymentMethod == order.OnDelivery && o.PaymentStatus == order.Unpaid}
+	d := ticketData{Page: p.page(r, "ticket.title", o.Number), Shop: ps, Order: o, Due: o.Due()}
 	p.render(w, r, http.StatusOK, "staff/ticket", d)
 }

@@ -323,6 +323,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{
 		"phone":    formatPhone,
 		"stepName": func(o order.Order) string { return stepKey(o.Fulfilment, o.Status) },
+		"payState": paymentKey,
 		"deliveryView": func(d driverData, x delivery) deliveryFacts {
 			return deliveryFacts{Page: d.Page, Delivery: x}
 		},
@@ -462,4 +463,14 @@ func internal(err error) bool { return errs.CodeOf(err) == "" }
 // request is a GET, so a reload does not post twice).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// paymentKey is the catalogue key of an order's payment as the pages say
+// it: a cancelled order that was never paid has nothing to pay, rather
+// than "to pay".
+func paymentKey(o order.Order) string {
+	if o.Status == order.Cancelled && o.PaymentStatus == order.Unpaid {
+		return "payment.nothing"
+	}
+	return "payment." + string(o.PaymentStatus)
 }

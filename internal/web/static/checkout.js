@@ -5,12 +5,16 @@
 
 const form = document.querySelector("form[data-checkout]");
 if (form) {
-  const address = form.querySelector("[data-when-delivery]");
+  const address = form.querySelector("fieldset[data-when-delivery]");
+  // The payment on receipt is named after the fulfilment chosen.
+  const payLabels = form.querySelectorAll("span[data-when-delivery], span[data-when-pickup]");
   const cardBlock = form.querySelector("[data-when-card]");
   const radio = (name) => form.querySelector(`input[name="${name}"]:checked`);
   const wantsCard = () => form.dataset.cardAlways !== undefined || (radio("payment") || {}).value === "online";
   const sync = () => {
-    if (address) address.hidden = (radio("fulfilment") || {}).value === "pickup";
+    const pickup = (radio("fulfilment") || {}).value === "pickup";
+    if (address) address.hidden = pickup;
+    for (const label of payLabels) label.hidden = pickup !== label.hasAttribute("data-when-pickup");
     if (cardBlock) cardBlock.hidden = !wantsCard();
   };
   form.addEventListener("change", sync);
