@@ -132,6 +132,8 @@ func VATCents(grossCents int64, basis int) int64 {
 // euros either way.
 func ParseEuros(s string) (int64, error) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
+	// Amounts as FormatEuros writes them, grouped: "1 674,00".
+	s = strings.NewReplacer(ThousandsSpace, "", EuroSpace, "").Replace(s)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
@@ -159,11 +161,33 @@ func ParseEuros(s string) (int64, error) {
 	return total, nil
 }
 
-// FormatEuros renders cents the French way: "12,50 €".
+// Spaces of French amounts: a narrow no-break space between thousands and
+// a no-break space before the sign, so "1 674,00 €" never breaks across
+// lines (in a ticket's column, a table's cell).
+const (
+	ThousandsSpace = "\u202f"
+	EuroSpace      = "\u00a0"
+)
+
+// FormatEuros renders cents the French way: "12,50 €", "1 674,00 €".
 func FormatEuros(cents int64) string {
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents
 	}
-	return fmt.Sprintf("%s%d,%02d €", sign, cents/100, cents%100)
+	return fmt.Sprintf("%s%s,%02d%s€", sign, Group(cents/100, ThousandsSpace), cents%100, EuroSpace)
+}
+
+// Group writes n (not negative) with sep between its groups of three
+// digits.
+func Group(n int64, sep string) string {
+	digits := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }

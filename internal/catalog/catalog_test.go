@@ -29,9 +29,13 @@ func TestVATCents(t *testing.T) {
 }
 
 func TestFormatEuros(t *testing.T) {
-	for cents, want := range map[int64]string{0: "0,00 €", 5: "0,05 €", 1250: "12,50 €", -300: "-3,00 €"} {
+	for cents, want := range map[int64]string{0: "0,00\u00a0€", 5: "0,05\u00a0€", 1250: "12,50\u00a0€", -300: "-3,00\u00a0€",
+		167400: "1\u202f674,00\u00a0€", 100000000: "1\u202f000\u202f000,00\u00a0€", 99999: "999,99\u00a0€"} {
 		if got := FormatEuros(cents); got != want {
 			t.Errorf("FormatEuros(%d) = %q, want %q", cents, got, want)
+		}
+		if back, err := ParseEuros(want); err != nil || back != cents {
+			t.Errorf("ParseEuros(%q) = %d, %v", want, back, err)
 		}
 	}
 }

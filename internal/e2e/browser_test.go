@@ -481,7 +481,9 @@ func (b *tab) visibleText() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
 	defer cancel()
 	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
-	return s
+	// No-break spaces ("12,50 €", "18 h 05") read as the spaces they look
+	// like.
+	return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s)
 }
 
 // seeText waits until text shows somewhere on the page.

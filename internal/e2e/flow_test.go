@@ -211,7 +211,7 @@ func orderInEnglish(t *testing.T, s *site) {
 	b.fill("Password", password)
 	b.follow("button", "Sign in")
 	b.choose("Take away")
-	b.choose("Pay on delivery")
+	b.choose("Pay when collecting")
 	b.follow("button", "Place the order")
 	b.waitForStep("Received")
 	b.seeText("Ready around")

@@ -121,7 +121,7 @@ func TestAdminOpensAPizzeriaAndAddsAPizza(t *testing.T) {
 			customer.follow("button", "Ajouter au panier", customer.in("article", "Calzone"))
 			customer.open("/checkout")
 			customer.choose("À emporter")
-			customer.choose("Paiement à la livraison")
+			customer.choose("Paiement au retrait")
 			customer.follow("button", "Valider la commande")
 			customer.seeText("Commande GUI-0001")
 			customer.seeText("1 × Calzone")

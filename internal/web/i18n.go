@@ -188,7 +188,7 @@ func money(lang string, cents int64) string {
 	if cents < 0 {
 		sign, cents = "-", -cents
 	}
-	return fmt.Sprintf("%s€%d.%02d", sign, cents/100, cents%100)
+	return fmt.Sprintf("%s€%s.%02d", sign, catalog.Group(cents/100, ","), cents%100)
 }
 
 // clock shows a time of day in Paris: "18 h 05" in French, "18:05" in English.
@@ -197,10 +197,11 @@ func clock(lang string, t time.Time) string {
 	if lang == "en" {
 		return t.Format("15:04")
 	}
+	// No-break spaces: "18 h 05" stays on one line.
 	if t.Minute() == 0 {
-		return fmt.Sprintf("%d h", t.Hour())
+		return fmt.Sprintf("%d\u00a0h", t.Hour())
 	}
-	return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute())
+	return fmt.Sprintf("%d\u00a0h\u00a0%02d", t.Hour(), t.Minute())
 }
 
 // minutesClock shows minutes after midnight as a time of day.

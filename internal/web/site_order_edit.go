@@ -19,11 +19,22 @@ type editLine struct {
 type orderEditData struct {
 	Page
 	Order order.Order
-	Lines []editLine
-	Error string
+	// Lines are what the order holds, first; More the rest of the menu,
+	// folded away on a phone unless something there was asked for.
+	Lines    []editLine
+	More     []editLine
+	MoreOpen bool
+	Error    string
 	// Card is set when the order was paid online: a larger total is paid
 	// with a card again.
 	Card *squareForm
+}
+
+// editLinesView is one table of the edit page: the order's lines, or the
+// rest of the menu.
+type editLinesView struct {
+	Page
+	Lines []editLine
 }
 
 func (p *Pages) orderEdit(w http.ResponseWriter, r *http.Request) {
@@ -60,8 +71,18 @@ func (p *Pages) orderEditPage(w http.ResponseWriter, r *http.Request, status int
 			asked[l.ProductID] = l.Quantity
 		}
 	}
+	held := map[int64]bool{}
+	for _, l := range o.Lines {
+		held[l.ProductID] = true
+	}
 	for _, it := range menu {
-		d.Lines = append(d.Lines, editLine{MenuItem: it, Quantity: asked[it.ProductID]})
+		line := editLine{MenuItem: it, Quantity: asked[it.ProductID]}
+		if held[it.ProductID] {
+			d.Lines = append(d.Lines, line)
+			continue
+		}
+		d.More = append(d.More, line)
+		d.MoreOpen = d.MoreOpen || line.Quantity > 0
 	}
 	if o.PaymentMethod == order.Online && o.PaymentStatus == order.Paid && p.cardPayment() {
 		d.Card = &squareForm{SDK: p.opt.SquareSDK, AppID: p.opt.SquareAppID, LocationID: p.opt.SquareLocationID}

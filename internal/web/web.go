@@ -324,6 +324,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 		"phone":    formatPhone,
 		"stepName": func(o order.Order) string { return stepKey(o.Fulfilment, o.Status) },
 		"payState": paymentKey,
+		"editLines": func(d orderEditData, lines []editLine) editLinesView {
+			return editLinesView{Page: d.Page, Lines: lines}
+		},
 		"deliveryView": func(d driverData, x delivery) deliveryFacts {
 			return deliveryFacts{Page: d.Page, Delivery: x}
 		},

@@ -7,14 +7,14 @@ const form = document.querySelector("form[data-checkout]");
 if (form) {
   const address = form.querySelector("fieldset[data-when-delivery]");
   // The payment on receipt is named after the fulfilment chosen.
-  const payLabels = form.querySelectorAll("span[data-when-delivery], span[data-when-pickup]");
+  const payLabel = form.querySelector("[data-pay-label]");
   const cardBlock = form.querySelector("[data-when-card]");
   const radio = (name) => form.querySelector(`input[name="${name}"]:checked`);
   const wantsCard = () => form.dataset.cardAlways !== undefined || (radio("payment") || {}).value === "online";
   const sync = () => {
     const pickup = (radio("fulfilment") || {}).value === "pickup";
     if (address) address.hidden = pickup;
-    for (const label of payLabels) label.hidden = pickup !== label.hasAttribute("data-when-pickup");
+    if (payLabel) payLabel.textContent = pickup ? payLabel.dataset.pickup : payLabel.dataset.delivery;
     if (cardBlock) cardBlock.hidden = !wantsCard();
   };
   form.addEventListener("change", sync);
