@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
+	"github.com/oc-pizza/ocpizza/internal/order"
 )
 
 func (c *chain) menuItem(shopID, productID int64) map[string]any {
@@ -185,6 +188,13 @@ func TestOffTheMenu(t *testing.T) {
 		}
 		c.must(201, "POST", "/api/v1/orders", "alice", map[string]any{"pizzeria_id": c.other, "items": []map[string]any{{"product_id": c.pizza, "quantity": 1}},
 			"fulfilment": "pickup", "payment_method": "on_delivery"})
+		// A cart that holds it is priced without it, and says so (it was
+		// priced, then refused at checkout).
+		q, err := c.server.Shop.Quote(context.Background(), account.Actor{}, c.shop, []order.Item{{ProductID: c.pizza, Quantity: 2}, {ProductID: c.cola, Quantity: 1}})
+		check(t, err)
+		if len(q.Lines) != 1 || q.Lines[0].ProductID != c.cola || len(q.Dropped) != 1 || q.Dropped[0] != c.pizza {
+			t.Fatalf("a cart quoted with a product off the menu: %+v", q)
+		}
 		status, list := c.call("GET", fmt.Sprintf("/api/v1/pizzerias/%d/availability", c.shop), "pizzaiolo", nil)
 		if status != 200 || len(list.([]any)) != 2 {
 			t.Fatalf("availability: %d %v", status, list)

@@ -204,7 +204,7 @@ func orderInEnglish(t *testing.T, s *site) {
 	b.follow("link", "See the menu — OC Pizza République")
 	b.follow("button", "Add to cart", b.in("article", "Margherita"))
 	b.seeText("Margherita added to your cart")
-	b.follow("link", "Cart 1 items")
+	b.follow("link", "Cart 1 item")
 	b.seeText("€9.50")
 	b.follow("button", "Order")
 	b.fill("E-mail", "alice@example.test")

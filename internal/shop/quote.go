@@ -27,8 +27,9 @@ type QuoteLine struct {
 func (l QuoteLine) Short() bool { return l.Available < l.Quantity }
 
 // Quote prices items in a pizzeria the way PlaceOrder will, without
-// placing anything: products no longer on the menu are left out (and
-// named), quantities are kept within an order's limits.
+// placing anything: products no longer on the menu — the chain's, or the
+// pizzeria's, which can take one off — are left out (and named),
+// quantities are kept within an order's limits.
 func (s *Shop) Quote(ctx context.Context, actor account.Actor, pizzeriaID int64, items []order.Item) (Quote, error) {
 	if _, err := s.Pizzeria(ctx, actor, pizzeriaID); err != nil {
 		return Quote{}, err
@@ -39,8 +40,9 @@ func (s *Shop) Quote(ctx context.Context, actor account.Actor, pizzeriaID int64,
 	}
 	var q Quote
 	var kept []order.Item
+	menu := snap.menuAt(pizzeriaID) // what PlaceOrder prices from
 	for _, it := range items {
-		if p, ok := snap.byID[it.ProductID]; !ok || !p.Active {
+		if p, ok := menu[it.ProductID]; !ok || !p.Active {
 			q.Dropped = append(q.Dropped, it.ProductID)
 			continue
 		}
@@ -53,7 +55,7 @@ func (s *Shop) Quote(ctx context.Context, actor account.Actor, pizzeriaID int64,
 	if len(kept) == 0 {
 		return q, nil
 	}
-	lines, err := order.PriceItems(kept, snap.byID)
+	lines, err := order.PriceItems(kept, menu)
 	if err != nil {
 		return q, err
 	}

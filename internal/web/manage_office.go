@@ -165,6 +165,24 @@ func (pg Page) Unit(u catalog.Unit) string {
 	return string(u)
 }
 
+// Amount shows a quantity of stock with its unit: "12 160 g", "1 pièce",
+// "24 pièces" ("12,160 g" in English).
+func (pg Page) Amount(q int64, u catalog.Unit) string {
+	sep := catalog.ThousandsSpace
+	if pg.Lang == "en" {
+		sep = ","
+	}
+	n := catalog.Group(max(q, -q), sep)
+	if q < 0 {
+		n = "-" + n
+	}
+	unit := pg.Unit(u)
+	if u == catalog.Piece && (q == 1 || q == -1) {
+		unit = pg.T("manage.unit.piece.one")
+	}
+	return n + catalog.EuroSpace + unit
+}
+
 // dateTime shows a moment as a date and a time of day in Paris.
 func dateTime(pg Page, t time.Time) string {
 	return t.In(pizzeria.Paris).Format("02/01/2006") + " " + pg.Clock(t)

@@ -170,7 +170,7 @@ func (p *Pages) manageStockHistory(w http.ResponseWriter, r *http.Request) {
 	d := historyData{Office: o}
 	for _, m := range ms {
 		row := movementRow{Movement: m, When: dateTime(d.Page, m.At), Kind: d.moveKind(m.Reason), By: m.ByName}
-		row.Quantity = strconv.FormatInt(m.Delta, 10) + " " + d.Unit(m.Unit)
+		row.Quantity = d.Amount(m.Delta, m.Unit)
 		if m.Delta > 0 {
 			row.Quantity = "+" + row.Quantity
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +70,17 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		if !found {
 			d.LookupError = p.text.message(d.Lang, errs.E(errs.NotFound, "no pizzeria delivers to %s yet", d.Postcode))
 		}
+		// Those that deliver come first, in their usual order: a phone
+		// need not scroll past the others.
+		slices.SortStableFunc(d.Shops, func(a, b shopCard) int {
+			switch {
+			case a.Delivers == b.Delivers:
+				return 0
+			case a.Delivers:
+				return -1
+			}
+			return 1
+		})
 	default:
 		d.Asked = true
 		opt, err := p.shop.NearestDelivery(ctx, pizzeria.Address{Street: d.Street, Postcode: d.Postcode, City: d.City}, api.ClientIP(r))

@@ -43,6 +43,10 @@ type counterData struct {
 	Form     counterForm
 	Today    []counterOrder
 	Placed   *order.Order
+	// Done says what the last action did to which order ("REP-0013
+	// annulée"): the page reloads at its top, the order's line may have
+	// left the list.
+	Done string
 }
 
 func (p *Pages) counter(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +108,11 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 		if id, _ := strconv.ParseInt(r.URL.Query().Get("placed"), 10, 64); id == o.ID {
 			placed := o
 			d.Placed = &placed
+		}
+		if id, _ := strconv.ParseInt(r.URL.Query().Get("order"), 10, 64); id == o.ID {
+			if done := r.URL.Query().Get("done"); counterActions[done] {
+				d.Done = d.T("counter.done."+done, o.Number)
+			}
 		}
 	}
 	if failure != nil {
@@ -196,8 +205,11 @@ func (p *Pages) counterAct(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	redirect(w, r, "/counter/"+r.PathValue("pizzeria"))
+	redirect(w, r, "/counter/"+r.PathValue("pizzeria")+"?done="+r.PathValue("action")+"&order="+strconv.FormatInt(id, 10))
 }
+
+// counterActions are the actions on an order the counter confirms.
+var counterActions = map[string]bool{"handover": true, "payment": true, "cancel": true}
 
 type ticketData struct {
 	Page
