@@ -72,6 +72,13 @@ type Product struct {
 	Memo        string
 }
 
+// HasMemo reports whether the pizzaiolo has something to read for p:
+// steps, a baking or a note. A drink served as it comes has none, whatever
+// stock line its recipe consumes.
+func (p Product) HasMemo() bool {
+	return len(p.Steps) > 0 || p.BakeSeconds > 0 || strings.TrimSpace(p.Memo) != ""
+}
+
 // Validate checks a product before it is stored.
 func (p Product) Validate() error {
 	if err := text.Line("product name", p.Name); err != nil {

@@ -66,3 +66,21 @@ func TestProductValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestHasMemo(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		p    Product
+		want bool
+	}{
+		{"a pizza with steps", Product{Steps: []string{"Étaler la pâte"}}, true},
+		{"baked only", Product{BakeSeconds: 90}, true},
+		{"a note only", Product{Memo: "Servir frais"}, true},
+		{"a drink", Product{Category: Drink, Recipe: []RecipeLine{{IngredientID: 1, Name: "Canette", Quantity: 1}}}, false},
+		{"a blank note", Product{Memo: "  "}, false},
+	} {
+		if got := tt.p.HasMemo(); got != tt.want {
+			t.Errorf("%s: HasMemo %v", tt.name, got)
+		}
+	}
+}

@@ -62,7 +62,7 @@ func (p *Pages) kitchenPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d := kitchenData{staffPage: sp, Kitchen: k, Memo: map[int64]bool{}, Recall: r.URL.Query().Get("recall") != ""}
 	for _, rp := range recipes {
-		if hasMemo(rp) {
+		if rp.HasMemo() {
 			d.Recipes = append(d.Recipes, rp)
 			d.Memo[rp.ID] = true
 		}
@@ -79,21 +79,6 @@ func (p *Pages) kitchenPage(w http.ResponseWriter, r *http.Request, status int, 
 		d.Error = p.text.message(d.Lang, failure)
 	}
 	p.render(w, r, status, "staff/kitchen", d)
-}
-
-// hasMemo tells whether a product's memo has anything for the pizzaiolo:
-// steps, a baking, a note, or ingredients other than the product itself
-// (a can of Coca-Cola is its own stock line, and a drink has no steps).
-func hasMemo(p catalog.Product) bool {
-	if len(p.Steps) > 0 || p.BakeSeconds > 0 || p.Memo != "" {
-		return true
-	}
-	for _, l := range p.Recipe {
-		if l.Name != p.Name {
-			return true
-		}
-	}
-	return false
 }
 
 // kitchenMove moves a ticket on: "Commencer", "Prête", or taken back.
