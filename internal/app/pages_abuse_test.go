@@ -156,7 +156,21 @@ func TestCancelledOrderOwesNothing(t *testing.T) {
 	if counter := page("counter", fmt.Sprintf("/counter/%d", c.shop)); !strings.Contains(counter, "rien à régler") {
 		t.Errorf("the counter's line of a cancelled order:\n%s", counter)
 	}
-	if mine := page("alice", "/orders/"+id); strings.Contains(mine, "à régler</dd>") && !strings.Contains(mine, "rien à régler") {
-		t.Errorf("the customer's page of a cancelled order:\n%s", mine)
+	if mine := page("alice", "/orders/"+id); strings.Contains(mine, "à régler</dd>") && !strings.Contains(mine, "rien à régler") || strings.Contains(mine, "La pizzeria l&#39;a annulée") {
+		t.Errorf("the customer's page of an order they cancelled:\n%s", mine)
+	}
+
+	// Cancelled by the counter: it says so there, and the customer is
+	// told who cancelled and whom to call.
+	o2 := c.order("alice", nil)
+	res, _ := c.pagePost("counter", fmt.Sprintf("/counter/%d/orders/%v/cancel", c.shop, o2["id"]), "")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the counter cancels: %d", res.StatusCode)
+	}
+	if counter := page("counter", res.Header.Get("Location")); !strings.Contains(counter, fmt.Sprintf("Commande %v annulée.", o2["number"])) {
+		t.Errorf("the counter is not told the order was cancelled (%s)", res.Header.Get("Location"))
+	}
+	if mine := page("alice", fmt.Sprintf("/orders/%v", o2["id"])); !strings.Contains(mine, "La pizzeria l&#39;a annulée") {
+		t.Errorf("the customer is not told the pizzeria cancelled:\n%s", mine)
 	}
 }

@@ -21,6 +21,9 @@ type trackStep struct {
 	At      string
 	Done    bool
 	Current bool
+	// UnderWay: the current step of an order not finished yet (marked
+	// as going on, not ticked as done).
+	UnderWay bool
 }
 
 type orderData struct {
@@ -37,7 +40,10 @@ type orderData struct {
 	// Locked: the kitchen started it, the customer can no longer change
 	// it online; the page says so, and whom to call.
 	Locked bool
-	Error  string
+	// Why, for a cancelled order the customer did not cancel: "shop" (its
+	// staff) or "closed" (left unmade at closing).
+	Why   string
+	Error string
 }
 
 func (p *Pages) orderShow(w http.ResponseWriter, r *http.Request) {
@@ -67,6 +73,14 @@ func (p *Pages) orderPage(w http.ResponseWriter, r *http.Request, status int, fa
 	d.Live = "/orders/" + strconv.FormatInt(o.ID, 10) + "/live"
 	d.Steps = steps(d.Page, o)
 	d.Cancelled = o.Status == order.Cancelled
+	if d.Cancelled && len(o.History) > 0 {
+		switch by := o.History[len(o.History)-1].ByUserID; {
+		case by == 0:
+			d.Why = "closed"
+		case by != o.CustomerID:
+			d.Why = "shop"
+		}
+	}
 	if !o.Status.Final() {
 		d.Promised = d.Clock(o.PromisedAt())
 	}
@@ -93,7 +107,8 @@ func steps(pg Page, o order.Order) []trackStep {
 	current := slices.Index(path, o.Status)
 	out := make([]trackStep, 0, len(path))
 	for i, st := range path {
-		s := trackStep{Name: pg.T(stepKey(o.Fulfilment, st)), Done: current >= 0 && i <= current, Current: i == current}
+		s := trackStep{Name: pg.T(stepKey(o.Fulfilment, st)), Done: current >= 0 && i <= current, Current: i == current,
+			UnderWay: i == current && !o.Status.Final()}
 		if at, ok := o.EnteredAt(st); ok && (s.Done || o.Status == order.Cancelled) {
 			s.At = pg.Clock(at)
 			s.Done = true

@@ -27,6 +27,7 @@ import (
 	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/event"
 	"github.com/oc-pizza/ocpizza/internal/order"
+	"github.com/oc-pizza/ocpizza/internal/pizzeria"
 	"github.com/oc-pizza/ocpizza/internal/shop"
 )
 
@@ -290,6 +291,9 @@ func (pg Page) Money(cents int64) string { return money(pg.Lang, cents) }
 
 // Clock shows a time of day in Paris.
 func (pg Page) Clock(t time.Time) string { return clock(pg.Lang, t) }
+
+// Day shows the date of a moment in Paris, day first: "05/12".
+func (pg Page) Day(t time.Time) string { return t.In(pizzeria.Paris).Format("02/01") }
 
 // Asset is the address of a static file.
 func (pg Page) Asset(name string) string { return pg.pages.assets.url(name) }
