@@ -10,12 +10,14 @@ import (
 	"testing"
 )
 
-// pagePost posts a form to a page as who ("" for a visitor), without
-// following the answer's redirect.
-func (c *chain) pagePost(who, path, body string) (*http.Response, string) {
+// pageAs requests a page as who ("" for a visitor), with a form body for a
+// POST, without following the answer's redirect.
+func (c *chain) pageAs(method, who, path, body string) (*http.Response, string) {
 	c.t.Helper()
-	req, _ := http.NewRequest("POST", c.srv.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req, _ := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	if method == "POST" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	if tok := c.tokens[who]; tok != "" {
 		req.AddCookie(&http.Cookie{Name: "ocpizza", Value: tok})
 	}
@@ -25,6 +27,21 @@ func (c *chain) pagePost(who, path, body string) (*http.Response, string) {
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
 	return res, string(out)
+}
+
+func (c *chain) pagePost(who, path, body string) (*http.Response, string) {
+	c.t.Helper()
+	return c.pageAs("POST", who, path, body)
+}
+
+// pageOK reads a page as who; it must answer 200.
+func (c *chain) pageOK(who, path string) string {
+	c.t.Helper()
+	res, body := c.pageAs("GET", who, path, "")
+	if res.StatusCode != http.StatusOK {
+		c.t.Fatalf("%s as %q: %d", path, who, res.StatusCode)
+	}
+	return body
 }
 
 // TestSignUpPageDoesNotTellWhoHasAnAccount: the page goes on to the
@@ -137,26 +154,14 @@ func TestCancelledOrderOwesNothing(t *testing.T) {
 	o := c.order("alice", nil)
 	id := fmt.Sprint(o["id"])
 	c.must(200, "POST", "/api/v1/orders/"+id+"/cancel", "alice", nil)
-	page := func(who, path string) string {
-		req, _ := http.NewRequest("GET", c.srv.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "ocpizza", Value: c.tokens[who]})
-		res, err := http.DefaultClient.Do(req)
-		check(t, err)
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 200 {
-			t.Fatalf("%s: %d", path, res.StatusCode)
-		}
-		return string(body)
-	}
-	ticket := page("counter", fmt.Sprintf("/counter/%d/orders/%s/ticket", c.shop, id))
+	ticket := c.pageOK("counter", fmt.Sprintf("/counter/%d/orders/%s/ticket", c.shop, id))
 	if strings.Contains(ticket, "À encaisser") || !strings.Contains(ticket, "ANNULÉE") || !strings.Contains(ticket, "rien à régler") {
 		t.Errorf("the ticket of a cancelled order:\n%s", ticket)
 	}
-	if counter := page("counter", fmt.Sprintf("/counter/%d", c.shop)); !strings.Contains(counter, "rien à régler") {
+	if counter := c.pageOK("counter", fmt.Sprintf("/counter/%d", c.shop)); !strings.Contains(counter, "rien à régler") {
 		t.Errorf("the counter's line of a cancelled order:\n%s", counter)
 	}
-	if mine := page("alice", "/orders/"+id); strings.Contains(mine, "à régler</dd>") && !strings.Contains(mine, "rien à régler") || strings.Contains(mine, "La pizzeria l&#39;a annulée") {
+	if mine := c.pageOK("alice", "/orders/"+id); strings.Contains(mine, "à régler</dd>") && !strings.Contains(mine, "rien à régler") || strings.Contains(mine, "La pizzeria l&#39;a annulée") {
 		t.Errorf("the customer's page of an order they cancelled:\n%s", mine)
 	}
 
@@ -167,10 +172,10 @@ func TestCancelledOrderOwesNothing(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the counter cancels: %d", res.StatusCode)
 	}
-	if counter := page("counter", res.Header.Get("Location")); !strings.Contains(counter, fmt.Sprintf("Commande %v annulée.", o2["number"])) {
+	if counter := c.pageOK("counter", res.Header.Get("Location")); !strings.Contains(counter, fmt.Sprintf("Commande %v annulée.", o2["number"])) {
 		t.Errorf("the counter is not told the order was cancelled (%s)", res.Header.Get("Location"))
 	}
-	if mine := page("alice", fmt.Sprintf("/orders/%v", o2["id"])); !strings.Contains(mine, "La pizzeria l&#39;a annulée") {
+	if mine := c.pageOK("alice", fmt.Sprintf("/orders/%v", o2["id"])); !strings.Contains(mine, "La pizzeria l&#39;a annulée") {
 		t.Errorf("the customer is not told the pizzeria cancelled:\n%s", mine)
 	}
 }

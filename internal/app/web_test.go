@@ -252,26 +252,17 @@ func TestSignInAndSignUpKeepWhereTheVisitorWasGoing(t *testing.T) {
 func TestManagersFindTheirBackOffice(t *testing.T) {
 	t.Parallel()
 	c := newChain(t, "sqlite")
-	page := func(who, path string) string {
-		req, _ := http.NewRequest("GET", c.srv.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "ocpizza", Value: c.tokens[who]})
-		res, err := http.DefaultClient.Do(req)
-		check(t, err)
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return string(body)
-	}
 	manage := fmt.Sprintf(`href="/manage/%d"`, c.shop)
-	if home := page("manager", "/staff"); !strings.Contains(home, manage) || strings.Contains(home, `href="/admin"`) {
+	if home := c.pageOK("manager", "/staff"); !strings.Contains(home, manage) || strings.Contains(home, `href="/admin"`) {
 		t.Errorf("the manager's screens do not lead to the back office (or lead to the admin's):\n%s", home)
 	}
-	if kitchen := page("manager", fmt.Sprintf("/kitchen/%d", c.shop)); !strings.Contains(kitchen, manage) {
+	if kitchen := c.pageOK("manager", fmt.Sprintf("/kitchen/%d", c.shop)); !strings.Contains(kitchen, manage) {
 		t.Errorf("the kitchen screen's header, for its manager, has no back office link")
 	}
-	if kitchen := page("pizzaiolo", fmt.Sprintf("/kitchen/%d", c.shop)); strings.Contains(kitchen, "/manage/") {
+	if kitchen := c.pageOK("pizzaiolo", fmt.Sprintf("/kitchen/%d", c.shop)); strings.Contains(kitchen, "/manage/") {
 		t.Errorf("the pizzaiolo is offered the back office")
 	}
-	if home := page("admin", "/staff"); !strings.Contains(home, `href="/admin"`) || !strings.Contains(home, manage) {
+	if home := c.pageOK("admin", "/staff"); !strings.Contains(home, `href="/admin"`) || !strings.Contains(home, manage) {
 		t.Errorf("the admin's screens do not lead to the administration")
 	}
 }
