@@ -51,11 +51,27 @@ func CheckRoleChange(actor Actor, target User, g Grant) error {
 	return nil
 }
 
+// CheckRemove says whether actor may take away the roles target holds in
+// one pizzeria: its manager (or the admin), for anyone who works there but
+// themselves.
+func CheckRemove(actor Actor, target User, pizzeriaID int64) error {
+	switch {
+	case !actor.Has(Manager, pizzeriaID):
+		return errs.E(errs.Forbidden, "only the manager of pizzeria %d manages its staff", pizzeriaID)
+	case !target.WorksIn(pizzeriaID):
+		return errs.E(errs.NotFound, "%s does not work in pizzeria %d", target.Name, pizzeriaID)
+	case target.ID == actor.UserID:
+		return errs.E(errs.Conflict, "you cannot remove yourself from the team: ask the administrator")
+	}
+	return nil
+}
+
 // CheckDisable says whether actor may disable (or enable again) target's
 // account: the admin anyone's but their own; a manager only the staff who
 // work in their pizzerias and nowhere else, never an admin. An account
 // that is also a customer's is theirs beyond the job (a manager can put
-// any known e-mail on the team): disabling it is the administrator's.
+// any known e-mail on the team): disabling it is the administrator's; the
+// manager takes them off the team instead (CheckRemove).
 func CheckDisable(actor Actor, target User) error {
 	if target.ID == actor.UserID {
 		return errs.E(errs.Conflict, "you cannot disable your own account")
@@ -84,7 +100,7 @@ func CheckDisable(actor Actor, target User) error {
 	case elsewhere > 0:
 		return errs.E(errs.Forbidden, "%s also works in another pizzeria: ask the administrator", target.Name)
 	case customer:
-		return errs.E(errs.Forbidden, "%s also orders with this account as a customer: ask the administrator", target.Name)
+		return errs.E(errs.Forbidden, "%s also orders with this account as a customer: take them off the team, or ask the administrator", target.Name)
 	}
 	return nil
 }

@@ -43,6 +43,11 @@ func TestStaffRules(t *testing.T) {
 		{"manager disables a customer", CheckDisable(manager, customer), errs.NotFound},
 		{"manager disables a customer put on the team", CheckDisable(manager, hired), errs.Forbidden},
 		{"admin disables a customer put on the team", CheckDisable(admin, hired), ""},
+		{"manager takes them off the team", CheckRemove(manager, hired, 10), ""},
+		{"manager takes off a driver of elsewhere", CheckRemove(manager, twoShops, 20), errs.Forbidden},
+		{"manager takes off a customer", CheckRemove(manager, customer, 10), errs.NotFound},
+		{"manager takes self off", CheckRemove(manager, self, 10), errs.Conflict},
+		{"counter takes a driver off", CheckRemove(counter, driver, 10), errs.Forbidden},
 		{"counter disables a driver", CheckDisable(counter, driver), errs.Forbidden},
 		{"manager disables self", CheckDisable(manager, self), errs.Conflict},
 	}

@@ -15,6 +15,7 @@ func (a *API) registerStaff(mux *http.ServeMux) {
 	a.route(mux, "PUT /api/v1/staff/{id}/role", a.auth(a.changeRole))
 	a.route(mux, "POST /api/v1/staff/{id}/disable", a.auth(a.disable))
 	a.route(mux, "POST /api/v1/staff/{id}/enable", a.auth(a.enable))
+	a.route(mux, "DELETE /api/v1/staff/{id}/pizzerias/{pizzeria}", a.auth(a.removeFromTeam))
 }
 
 // staffJSON is a member of staff: the user and whether the account is
@@ -104,6 +105,26 @@ func (a *API) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool)
 		return
 	}
 	u, err := a.shop.SetDisabled(r.Context(), actorOf(r), id, disabled)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, staffOf(u))
+}
+
+// removeFromTeam takes away someone's roles in one pizzeria.
+func (a *API) removeFromTeam(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	pizzeriaID, err := pathID(r, "pizzeria")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, err := a.shop.RemoveFromTeam(r.Context(), actorOf(r), id, pizzeriaID)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -142,6 +142,9 @@ func authzRules() map[string]authzRule {
 		}},
 		"POST /api/v1/staff/{id}/disable": {managers, func(c *chain, _ string) (string, any) { return fmt.Sprint(c.throwawayDriver()), nil }},
 		"POST /api/v1/staff/{id}/enable":  {managers, func(c *chain, _ string) (string, any) { return fmt.Sprint(c.throwawayDriver()), nil }},
+		"DELETE /api/v1/staff/{id}/pizzerias/{pizzeria}": {managers, func(c *chain, _ string) (string, any) {
+			return fmt.Sprint(c.throwawayDriver()), nil
+		}},
 		// Without ?pizzeria=, the whole chain: the admin's.
 		"GET /api/v1/reports": {admins, none},
 	}
@@ -195,7 +198,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			// The path's other parts name the fixture's own things.
 			full := strings.NewReplacer("{id}", target, "{date}", time.Now().AddDate(0, 1, 0).Format("2006-01-02"),
-				"{product}", fmt.Sprint(c.pizza), "{ingredient}", fmt.Sprint(c.dough)).Replace(path)
+				"{product}", fmt.Sprint(c.pizza), "{ingredient}", fmt.Sprint(c.dough), "{pizzeria}", fmt.Sprint(c.shop)).Replace(path)
 			status := c.status(method, full, who, body)
 			if who != "" {
 				c.tokens[who] = kept

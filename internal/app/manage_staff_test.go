@@ -85,6 +85,34 @@ func TestInviteStaff(t *testing.T) {
 		c.must(200, "GET", "/api/v1/me", "alice", nil)
 		c.must(200, "POST", "/api/v1/staff/"+alice+"/disable", "admin", nil)
 		c.must(200, "POST", "/api/v1/staff/"+alice+"/enable", "admin", nil)
+		// The manager takes her off the team instead: her screens go, her
+		// account stays.
+		c.signInAgain("alice")
+		c.must(200, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/orders", c.shop), "alice", nil)
+		left := c.must(200, "DELETE", fmt.Sprintf("/api/v1/staff/%s/pizzerias/%d", alice, c.shop), "manager", nil)
+		if roles := fmt.Sprint(left["roles"]); strings.Contains(roles, "driver") {
+			t.Fatalf("still on the team: %v", roles)
+		}
+		c.errorCode(403, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/orders", c.shop), "alice", nil)
+		c.must(200, "GET", "/api/v1/me", "alice", nil)
+		c.refuse([]refusal{
+			{"removed twice", "DELETE", fmt.Sprintf("/api/v1/staff/%s/pizzerias/%d", alice, c.shop), "manager", nil, 404, "not_found"},
+			{"manager removes self", "DELETE", fmt.Sprintf("/api/v1/staff/%s/pizzerias/%d", c.userID("manager"), c.shop), "manager", nil, 409, "conflict"},
+			{"manager of another pizzeria", "DELETE", fmt.Sprintf("/api/v1/staff/%s/pizzerias/%d", c.userID("driver"), c.shop), "manager2", nil, 403, "forbidden"},
+		})
+
+		// Asking again for a role held changes nothing and mails nothing.
+		box.mu.Lock()
+		before := len(box.sent)
+		box.mu.Unlock()
+		c.must(200, "POST", "/api/v1/staff", "manager", driver("driver2@ocpizza.test", c.shop))
+		time.Sleep(100 * time.Millisecond)
+		box.mu.Lock()
+		after := len(box.sent)
+		box.mu.Unlock()
+		if after != before {
+			t.Errorf("a role already held was mailed again (%d mails, were %d)", after, before)
+		}
 	})
 }
 

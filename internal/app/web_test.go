@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -264,5 +265,29 @@ func TestManagersFindTheirBackOffice(t *testing.T) {
 	}
 	if home := c.pageOK("admin", "/staff"); !strings.Contains(home, `href="/admin"`) || !strings.Contains(home, manage) {
 		t.Errorf("the admin's screens do not lead to the administration")
+	}
+}
+
+// TestManagerTakesSomeoneOffTheTeam: from the team page, the roles held in
+// the pizzeria go; the account stays.
+func TestManagerTakesSomeoneOffTheTeam(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	leaver := c.throwawayDriver()
+	team := fmt.Sprintf("/manage/%d/staff", c.shop)
+	if page := c.pageOK("manager", team); !strings.Contains(page, fmt.Sprintf(`action="%s/%d/remove"`, team, leaver)) {
+		t.Fatal("no way to take the driver off the team")
+	}
+	res, _ := c.pagePost("manager", fmt.Sprintf("%s/%d/remove", team, leaver), "")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != team+"?done=removed" {
+		t.Fatalf("taken off: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	u, err := c.store.User(context.Background(), leaver)
+	check(t, err)
+	if u.WorksIn(c.shop) || u.Disabled {
+		t.Fatalf("after leaving: %+v", u)
+	}
+	if page := c.pageOK("manager", team+"?done=removed"); !strings.Contains(page, "Retiré(e) de l&#39;équipe.") {
+		t.Error("the page does not say it was done")
 	}
 }

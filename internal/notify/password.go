@@ -43,10 +43,12 @@ var roleNames = map[string][2]string{
 	"counter":   {"comptoir", "counter"},
 	"pizzaiolo": {"pizzaiolo", "pizzaiolo"},
 	"driver":    {"livreur", "driver"},
+	"admin":     {"administrateur", "administrator"},
 }
 
 // TeamMessage tells the holder of an existing account that it now has a
-// role in a pizzeria, in their language.
+// role in a pizzeria ("" for the chain's administration), in their
+// language.
 func TeamMessage(lang, to, name, pizzeria, role, site string) Message {
 	i := 0
 	if lang == "en" {
@@ -54,6 +56,9 @@ func TeamMessage(lang, to, name, pizzeria, role, site string) Message {
 	}
 	if r, ok := roleNames[role]; ok {
 		role = r[i]
+	}
+	if pizzeria == "" {
+		pizzeria = [2]string{"la chaîne OC Pizza", "the OC Pizza chain"}[i]
 	}
 	t := teamTexts[i]
 	return Message{To: to, Subject: fmt.Sprintf(t[0], name, pizzeria), Text: fmt.Sprintf(t[1], name, pizzeria, role, site)}

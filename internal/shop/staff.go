@@ -40,11 +40,14 @@ func (s *Shop) Invite(ctx context.Context, actor account.Actor, inv Invitation) 
 	existing, err := s.Store.UserByEmail(ctx, email)
 	switch {
 	case err == nil:
-		if err := s.Store.AddGrant(ctx, existing.ID, inv.Grant); err != nil {
+		added, err := s.Store.AddGrant(ctx, existing.ID, inv.Grant)
+		if err != nil {
 			return existing, false, err
 		}
 		s.sessions.forgetUser(existing.ID)
-		s.tellTeam(ctx, existing, inv.Grant)
+		if added { // asking again changes nothing, and mails nothing
+			s.tellTeam(ctx, existing, inv.Grant)
+		}
 		u, err := s.Store.User(ctx, existing.ID)
 		return u, false, err
 	case !errs.Is(err, errs.NotFound):
@@ -88,6 +91,24 @@ func (s *Shop) ChangeRole(ctx context.Context, actor account.Actor, userID int64
 	return s.Store.User(ctx, userID)
 }
 
+// RemoveFromTeam takes away the roles someone holds in one pizzeria: they
+// left the job. Their account stays theirs (a customer's too), with its
+// roles elsewhere; their open screens close at once.
+func (s *Shop) RemoveFromTeam(ctx context.Context, actor account.Actor, userID, pizzeriaID int64) (account.User, error) {
+	target, err := s.Store.User(ctx, userID)
+	if err != nil {
+		return target, err
+	}
+	if err := account.CheckRemove(actor, target, pizzeriaID); err != nil {
+		return target, err
+	}
+	if err := s.Store.RemoveFromPizzeria(ctx, userID, pizzeriaID); err != nil {
+		return target, err
+	}
+	s.endStreams(ctx, userID)
+	return s.Store.User(ctx, userID)
+}
+
 // SetDisabled disables an account — it cannot sign in, its sessions end
 // and its open event streams close, here at once and on the other
 // instances through the journal (within 2 s) — or enables it again.
@@ -118,7 +139,7 @@ func (s *Shop) endStreams(ctx context.Context, userID int64) {
 // tellTeam mails an existing account that it now has a role in a
 // pizzeria, in the background; a failure is logged.
 func (s *Shop) tellTeam(ctx context.Context, u account.User, g account.Grant) {
-	where := "OC Pizza"
+	where := "" // the chain's, for an administrator
 	if g.PizzeriaID != 0 {
 		p, err := s.Store.Pizzeria(ctx, g.PizzeriaID)
 		if err != nil {

@@ -63,12 +63,29 @@ func (s *Store) SetRole(ctx context.Context, userID int64, g account.Grant) erro
 	})
 }
 
-// AddGrant gives an existing account one more role (kept if it holds it).
-func (s *Store) AddGrant(ctx context.Context, userID int64, g account.Grant) error {
-	if err := g.Validate(); err != nil {
-		return err
-	}
+// RemoveFromPizzeria takes away the roles a user holds in one pizzeria;
+// their account, its customer role and their roles elsewhere stay.
+func (s *Store) RemoveFromPizzeria(ctx context.Context, userID, pizzeriaID int64) error {
 	return s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "DELETE FROM user_roles WHERE user_id = ? AND pizzeria_id = ? AND role <> ? AND role <> ?",
+			userID, pizzeriaID, string(account.Customer), string(account.Admin))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errs.E(errs.NotFound, "no such member of staff")
+		}
+		return nil
+	})
+}
+
+// AddGrant gives an existing account one more role; added is false when
+// it held it already (nothing changed).
+func (s *Store) AddGrant(ctx context.Context, userID int64, g account.Grant) (added bool, err error) {
+	if err := g.Validate(); err != nil {
+		return false, err
+	}
+	err = s.write(ctx, func(c conn) error {
 		var disabled sql.NullTime
 		if err := c.queryRow(ctx, "SELECT disabled_at FROM users WHERE id = ?", userID).Scan(&disabled); err != nil {
 			return notFound(err, "user")
@@ -82,10 +99,16 @@ func (s *Store) AddGrant(ctx context.Context, userID int64, g account.Grant) err
 				return notFound(err, "pizzeria for this role")
 			}
 		}
-		_, err := c.exec(ctx, s.d.insertIgnore("user_roles", "user_id, role, pizzeria_id", "user_id, role, pizzeria_id", "?, ?, ?"),
+		res, err := c.exec(ctx, s.d.insertIgnore("user_roles", "user_id, role, pizzeria_id", "user_id, role, pizzeria_id", "?, ?, ?"),
 			userID, string(g.Role), g.PizzeriaID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		added = n > 0
 		return err
 	})
+	return added, err
 }
 
 // SetDisabled disables an account — in the same transaction its sessions

@@ -27,6 +27,7 @@ type staffRow struct {
 	Here          account.Role
 	CanChangeRole bool
 	CanDisable    bool
+	CanRemove     bool // from this pizzeria's team
 }
 
 type roleOption struct {
@@ -53,7 +54,7 @@ type staffData struct {
 }
 
 var staffNotices = map[string]string{"invited": "manage.team.done.invited", "added": "manage.team.done.added", "role": "manage.team.done.role",
-	"disabled": "manage.team.done.disabled", "enabled": "manage.team.done.enabled"}
+	"disabled": "manage.team.done.disabled", "enabled": "manage.team.done.enabled", "removed": "manage.team.done.removed"}
 
 // roleName words a role.
 func (pg Page) roleName(r account.Role) string {
@@ -125,6 +126,7 @@ func (p *Pages) teamPage(w http.ResponseWriter, r *http.Request, failure error, 
 		}
 		if pizzeriaID != 0 {
 			row.CanChangeRole = account.CheckRoleChange(actor, u, account.Grant{Role: account.Counter, PizzeriaID: pizzeriaID}) == nil
+			row.CanRemove = account.CheckRemove(actor, u, pizzeriaID) == nil
 		}
 		d.Staff = append(d.Staff, row)
 	}
@@ -212,4 +214,23 @@ func (p *Pages) staffSetDisabled(w http.ResponseWriter, r *http.Request, disable
 		notice = "disabled"
 	}
 	redirect(w, r, staffBack(r, notice))
+}
+
+// staffRemove takes someone off the team of the pizzeria of the path.
+func (p *Pages) staffRemove(w http.ResponseWriter, r *http.Request) {
+	pizzeriaID, err := pathID(r, "pizzeria")
+	if err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	userID, err := pathID(r, "user")
+	if err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	if _, err := p.shop.RemoveFromTeam(r.Context(), actorOf(r), userID, pizzeriaID); err != nil {
+		p.teamPage(w, r, err, inviteForm{Role: account.Driver})
+		return
+	}
+	redirect(w, r, staffBack(r, "removed"))
 }

@@ -99,6 +99,7 @@ func (p *Pages) manageRoutes() []route {
 		{"POST /manage/{pizzeria}/staff/{user}/role", manager, p.staffRole},
 		{"POST /manage/{pizzeria}/staff/{user}/disable", manager, p.staffDisable},
 		{"POST /manage/{pizzeria}/staff/{user}/enable", manager, p.staffEnable},
+		{"POST /manage/{pizzeria}/staff/{user}/remove", manager, p.staffRemove},
 
 		{"GET /admin", admin, p.adminHome},
 		{"GET /admin/live", admin, p.adminLive},
