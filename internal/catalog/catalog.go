@@ -72,11 +72,12 @@ type Product struct {
 	Memo        string
 }
 
-// HasMemo reports whether the pizzaiolo has something to read for p:
-// steps, a baking or a note. A drink served as it comes has none, whatever
-// stock line its recipe consumes.
+// HasMemo reports whether the pizzaiolo has something to read for p: a
+// pizza's ingredients and their quantities at least, or steps, a baking,
+// a note. A drink served as it comes has none, whatever stock line its
+// recipe consumes.
 func (p Product) HasMemo() bool {
-	return len(p.Steps) > 0 || p.BakeSeconds > 0 || strings.TrimSpace(p.Memo) != ""
+	return p.Category == Pizza || len(p.Steps) > 0 || p.BakeSeconds > 0 || strings.TrimSpace(p.Memo) != ""
 }
 
 // Validate checks a product before it is stored.
@@ -134,13 +135,12 @@ func VATCents(grossCents int64, basis int) int64 {
 }
 
 // ParseEuros reads an amount as people type it — "12,50 €", "12.5",
-// "12", "-3,05" — into cents. At most two decimals; no thousands
-// separators (a dot or a comma is the decimal mark); at most a billion
-// euros either way.
+// "12", "-3,05", "1 674,00" — into cents. At most two decimals; spaces
+// (ordinary or no-break, as FormatEuros groups thousands) are ignored, a
+// dot or a comma is the decimal mark; at most a billion euros either way.
 func ParseEuros(s string) (int64, error) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
-	// Amounts as FormatEuros writes them, grouped: "1 674,00".
-	s = strings.NewReplacer(ThousandsSpace, "", EuroSpace, "").Replace(s)
+	s = strings.NewReplacer(ThousandsSpace, "", EuroSpace, "", " ", "").Replace(s)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")

@@ -77,7 +77,8 @@ func TestHasMemo(t *testing.T) {
 		{"baked only", Product{BakeSeconds: 90}, true},
 		{"a note only", Product{Memo: "Servir frais"}, true},
 		{"a drink", Product{Category: Drink, Recipe: []RecipeLine{{IngredientID: 1, Name: "Canette", Quantity: 1}}}, false},
-		{"a blank note", Product{Memo: "  "}, false},
+		{"a blank note", Product{Category: Dessert, Memo: "  "}, false},
+		{"a pizza with only its recipe", Product{Category: Pizza, Recipe: []RecipeLine{{IngredientID: 1, Name: "Pâte", Quantity: 250}}}, true},
 	} {
 		if got := tt.p.HasMemo(); got != tt.want {
 			t.Errorf("%s: HasMemo %v", tt.name, got)

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -22,15 +23,23 @@ const (
 // scooter carries, few enough that one form cannot ask for thousands.
 const MaxRun = 12
 
-// CheckRun says whether the orders ids can be one driver's run.
-func CheckRun(ids []int64) error {
-	switch {
-	case len(ids) == 0:
-		return errs.E(errs.Invalid, "tick the deliveries you take")
-	case len(ids) > MaxRun:
-		return errs.E(errs.Invalid, "a driver takes at most %d deliveries at once", MaxRun)
+// Run makes the orders ids one driver's run: each once, in the order
+// given, at least one and at most MaxRun.
+func Run(ids []int64) ([]int64, error) {
+	run := make([]int64, 0, min(len(ids), MaxRun+1))
+	for _, id := range ids {
+		if slices.Contains(run, id) {
+			continue // ticked twice is taken once
+		}
+		if len(run) == MaxRun {
+			return nil, errs.E(errs.Invalid, "a driver takes at most %d deliveries at once", MaxRun)
+		}
+		run = append(run, id)
 	}
-	return nil
+	if len(run) == 0 {
+		return nil, errs.E(errs.Invalid, "tick the deliveries you take")
+	}
+	return run, nil
 }
 
 // Item is a product and a quantity as a client asks for it.

@@ -138,12 +138,60 @@ type Order struct {
 	Version int64
 }
 
+// CancelCause says why an order was cancelled, as its history tells it.
+type CancelCause string
+
+const (
+	NotCancelled        CancelCause = ""
+	CancelledByCustomer CancelCause = "customer"
+	CancelledByStaff    CancelCause = "staff"
+	// CancelledUnpaid: its online payment did not go through, or came
+	// too late (and is given back).
+	CancelledUnpaid CancelCause = "payment"
+	// CancelledAtClosing: left unmade when the pizzeria closed.
+	CancelledAtClosing CancelCause = "closing"
+)
+
+// Cause tells who or what cancelled o: the status it left and who moved
+// it (the system, user 0, for a payment or the closing).
+func (o Order) Cause() CancelCause {
+	n := len(o.History)
+	if o.Status != Cancelled || n == 0 {
+		return NotCancelled
+	}
+	last := o.History[n-1]
+	var from Status
+	if n > 1 {
+		from = o.History[n-2].Status
+	}
+	switch {
+	case from == AwaitingPayment:
+		return CancelledUnpaid
+	case last.ByUserID != 0 && last.ByUserID == o.CustomerID:
+		return CancelledByCustomer
+	case last.ByUserID != 0:
+		return CancelledByStaff
+	case from == Pending:
+		return CancelledAtClosing
+	}
+	return CancelledByStaff
+}
+
+// Started reports whether the kitchen has taken o on and it is not
+// finished yet: the customer can no longer change or cancel it.
+func (o Order) Started() bool {
+	return o.Status == Preparing || o.Status == Ready || o.Status == OutForDelivery
+}
+
 // Due reports whether money is still to be collected for o: paid on
 // delivery or at the counter, not paid yet, and not cancelled (a
 // cancelled order owes nothing, whatever its payment status says).
 func (o Order) Due() bool {
-	return o.PaymentMethod == OnDelivery && o.PaymentStatus == Unpaid && o.Status != Cancelled
+	return o.PaymentMethod == OnDelivery && o.PaymentStatus == Unpaid && !o.NothingToPay()
 }
+
+// NothingToPay reports whether o was cancelled before anything was paid.
+func (o Order) NothingToPay() bool { return o.Status == Cancelled && o.PaymentStatus == Unpaid }
 
 // PromisedAt is when the order was promised: delivered, or ready to take
 // away.

@@ -301,3 +301,44 @@ func TestToMake(t *testing.T) {
 		t.Fatalf("to make: %+v", got)
 	}
 }
+
+func TestCause(t *testing.T) {
+	const customer, cook = 7, 3
+	hist := func(steps ...Change) []Change { return steps }
+	for _, tt := range []struct {
+		name string
+		o    Order
+		want CancelCause
+	}{
+		{"not cancelled", Order{Status: Pending, CustomerID: customer, History: hist(Change{Status: Pending, ByUserID: customer})}, NotCancelled},
+		{"by its customer", Order{Status: Cancelled, CustomerID: customer, History: hist(Change{Status: Pending, ByUserID: customer}, Change{Status: Cancelled, ByUserID: customer})}, CancelledByCustomer},
+		{"by the counter", Order{Status: Cancelled, CustomerID: customer, History: hist(Change{Status: Pending, ByUserID: customer}, Change{Status: Cancelled, ByUserID: cook})}, CancelledByStaff},
+		{"a phone order, by the counter", Order{Status: Cancelled, History: hist(Change{Status: Pending, ByUserID: cook}, Change{Status: Cancelled, ByUserID: cook})}, CancelledByStaff},
+		{"left at closing", Order{Status: Cancelled, CustomerID: customer, History: hist(Change{Status: Pending, ByUserID: customer}, Change{Status: Cancelled})}, CancelledAtClosing},
+		{"payment never went through", Order{Status: Cancelled, CustomerID: customer, History: hist(Change{Status: AwaitingPayment, ByUserID: customer}, Change{Status: Cancelled})}, CancelledUnpaid},
+		{"payment refused at once", Order{Status: Cancelled, CustomerID: customer, History: hist(Change{Status: AwaitingPayment, ByUserID: customer}, Change{Status: Cancelled, ByUserID: customer})}, CancelledUnpaid},
+	} {
+		if got := tt.o.Cause(); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	if run, err := Run([]int64{5, 3, 5, 3, 9}); err != nil || fmt.Sprint(run) != "[5 3 9]" {
+		t.Errorf("ticked twice: %v %v", run, err)
+	}
+	if _, err := Run(nil); !errs.Is(err, errs.Invalid) {
+		t.Errorf("nothing ticked: %v", err)
+	}
+	many := make([]int64, MaxRun+1)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	if _, err := Run(many); !errs.Is(err, errs.Invalid) {
+		t.Errorf("%d deliveries: %v", len(many), err)
+	}
+	if run, err := Run(append(many[:MaxRun:MaxRun], 1, 2)); err != nil || len(run) != MaxRun {
+		t.Errorf("%d distinct, some twice: %v %v", MaxRun, run, err)
+	}
+}

@@ -97,9 +97,11 @@ func (s *Shop) DriverView(ctx context.Context, actor account.Actor, pizzeriaID i
 }
 
 // TakeDeliveries sends a driver out with several deliveries at once
-// (ready → out for delivery). All are checked first; then each moves.
+// (ready → out for delivery), one after the other: on a refusal, those
+// before it have left.
 func (s *Shop) TakeDeliveries(ctx context.Context, actor account.Actor, ids []int64) ([]order.Order, error) {
-	if err := order.CheckRun(ids); err != nil {
+	ids, err := order.Run(ids)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]order.Order, 0, len(ids))

@@ -103,7 +103,7 @@ func (p *Pages) addressAdd(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Error = p.text.message(d.Lang, err)
-		p.addressesPage(w, r, statusOf(w, err), d)
+		p.addressesPage(w, r, refusalStatus(w, err), d)
 		return
 	}
 	redirect(w, r, "/account/addresses?done=added")

@@ -28,7 +28,7 @@ func (p *Pages) forgotSend(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Error = p.text.message(d.Lang, err)
-		p.render(w, r, statusOf(w, err), "account/forgot", d)
+		p.render(w, r, refusalStatus(w, err), "account/forgot", d)
 		return
 	}
 	d.Sent = true
@@ -72,7 +72,7 @@ func (p *Pages) resetSave(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Expired = errs.Is(err, errs.NotFound)
 		d.Error = p.text.message(d.Lang, err)
-		p.render(w, r, statusOf(w, err), "account/reset", d)
+		p.render(w, r, refusalStatus(w, err), "account/reset", d)
 		return
 	}
 	// The reset ended every session, this browser's too.

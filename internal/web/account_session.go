@@ -37,7 +37,7 @@ func (p *Pages) loginCheck(w http.ResponseWriter, r *http.Request) {
 		if errs.Is(err, errs.Unauthorized) {
 			d.Error = d.T("login.wrong")
 		}
-		p.render(w, r, statusOf(w, err), "account/login", d)
+		p.render(w, r, refusalStatus(w, err), "account/login", d)
 		return
 	}
 	p.setSession(w, token)
@@ -109,5 +109,5 @@ func (p *Pages) signupCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Error = p.text.message(d.Lang, err)
-	p.render(w, r, statusOf(w, err), "account/signup", d)
+	p.render(w, r, refusalStatus(w, err), "account/signup", d)
 }

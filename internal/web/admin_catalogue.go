@@ -167,7 +167,6 @@ func (p *Pages) productPage(w http.ResponseWriter, r *http.Request, f productFor
 // adminProductSave creates the product of the form, or saves the one of
 // the path.
 func (p *Pages) adminProductSave(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm() // a body that cannot be read reads as an empty form, refused below
 	f := productForm{Category: catalog.Category(r.PostFormValue("category")), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		Price: r.PostFormValue("price"), VAT: r.PostFormValue("vat"), Active: r.PostFormValue("active") == "1", Steps: r.PostFormValue("steps"),
 		Memo: r.PostFormValue("memo"), BakeSeconds: r.PostFormValue("bake_seconds"), BakeCelsius: r.PostFormValue("bake_celsius")}
@@ -208,7 +207,7 @@ func (p *Pages) adminProductSave(w http.ResponseWriter, r *http.Request) {
 func (f productForm) product() (catalog.Product, error) {
 	pr := catalog.Product{ID: f.ID, Category: f.Category, Name: f.Name, Description: f.Description, Active: f.Active, Memo: f.Memo}
 	var err error
-	if pr.PriceCents, err = parseEuros(f.Price); err != nil {
+	if pr.PriceCents, err = catalog.ParseEuros(f.Price); err != nil {
 		return pr, err
 	}
 	if pr.VATBasis, err = strconv.Atoi(f.VAT); err != nil {
@@ -255,25 +254,6 @@ func (p *Pages) adminProductRetire(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/admin/catalogue?done=retired")
-}
-
-// parseEuros reads a price as people type it: "11,50", "11.50", "11 €".
-func parseEuros(s string) (int64, error) {
-	v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
-	v = strings.ReplaceAll(strings.ReplaceAll(v, " ", ""), ",", ".")
-	whole, frac, _ := strings.Cut(v, ".")
-	if len(frac) == 1 {
-		frac += "0"
-	}
-	if frac == "" {
-		frac = "00"
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || len(frac) != 2 || w < 0 || w > 100000 {
-		return 0, errs.E(errs.Invalid, "%q is not a price in euros (12,50)", s)
-	}
-	return w*100 + c, nil
 }
 
 // euros writes cents as the price field shows them: "11,50".

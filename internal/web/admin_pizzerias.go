@@ -91,7 +91,6 @@ func (p *Pages) newPizzeriaPage(w http.ResponseWriter, r *http.Request, f newPiz
 // adminPizzeriaOpen opens the pizzeria of the form, with its stock list
 // and its manager, who is mailed an invitation.
 func (p *Pages) adminPizzeriaOpen(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm() // a body that cannot be read reads as an empty form, refused below
 	f := newPizzeriaForm{Name: r.PostFormValue("name"), Code: r.PostFormValue("code"), Street: r.PostFormValue("street"),
 		Postcode: r.PostFormValue("postcode"), City: r.PostFormValue("city"), Phone: r.PostFormValue("phone"), Postcodes: r.PostFormValue("postcodes"),
 		ManagerName: r.PostFormValue("manager_name"), ManagerEmail: r.PostFormValue("manager_email"), Active: r.PostFormValue("active") == "1"}

@@ -226,7 +226,10 @@ func reportTables(pg Page, rep report.Report) []reportTable {
 	for _, row := range rep.Hours {
 		label := minutesClock(pg.Lang, row.Hour*60)
 		hlabels, horders.Values = append(hlabels, strconv.Itoa(row.Hour)), append(horders.Values, float64(row.Orders))
-		t.Rows = append(t.Rows, []cell{textCell(label), intCell(row.Orders), pg.moneyCell(row.Cents)})
+		// The file says "18 h" with a plain space: a spreadsheet's search
+		// or filter types one.
+		hour := cell{Text: label, CSV: strings.ReplaceAll(label, "\u00a0", " ")}
+		t.Rows = append(t.Rows, []cell{hour, intCell(row.Orders), pg.moneyCell(row.Cents)})
 	}
 	t.Chart = vbars("chart-hours", t.Title, pg.T("admin.reports.hours.desc"), hlabels, horders, 2, count)
 	out = append(out, t)

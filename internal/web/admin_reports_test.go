@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/report"
 )
 
@@ -37,14 +38,16 @@ func TestCSVFigures(t *testing.T) {
 	if decimal(18.25) != "18,2" && decimal(18.25) != "18,3" {
 		t.Errorf("decimal %q", decimal(18.25))
 	}
-	for in, want := range map[string]int64{"11,50": 1150, "11.5": 1150, "9 €": 900, " 12,05 ": 1205} {
-		if got, err := parseEuros(in); err != nil || got != want {
-			t.Errorf("parseEuros(%q) = %d %v", in, got, err)
+	// The price field reads as catalog.ParseEuros does (a negative is
+	// refused by the product's rules).
+	for in, want := range map[string]int64{"11,50": 1150, "11.5": 1150, "9 €": 900, " 12,05 ": 1205, "1 250,00": 125000} {
+		if got, err := catalog.ParseEuros(in); err != nil || got != want {
+			t.Errorf("ParseEuros(%q) = %d %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "abc", "1,234", "-3"} {
-		if _, err := parseEuros(bad); err == nil {
-			t.Errorf("parseEuros(%q) passed", bad)
+	for _, bad := range []string{"", "abc", "1,234"} {
+		if _, err := catalog.ParseEuros(bad); err == nil {
+			t.Errorf("ParseEuros(%q) passed", bad)
 		}
 	}
 	pg := Page{Lang: "fr", pages: &Pages{text: &catalogue{texts: map[string]map[string]string{"fr": {}}}}}

@@ -289,4 +289,9 @@ func TestRefusalsNameStatusesInTheVisitorsWords(t *testing.T) {
 	if got := c.message("fr", order.CheckModify(account.Actor{UserID: 7}, late)); got != "La commande REP-0013 est livrée : elle ne peut plus être modifiée" {
 		t.Errorf("fr: %q", got)
 	}
+	counter := account.Actor{UserID: 3, Grants: []account.Grant{{Role: account.Counter, PizzeriaID: 1}}}
+	paid := order.Order{Number: "REP-0013", PizzeriaID: 1, Status: order.Ready, PaymentStatus: order.Paid, PaymentMethod: order.OnDelivery}
+	if got := c.message("fr", order.CheckPayment(counter, paid, "cash")); got != "La commande REP-0013 est déjà payée" {
+		t.Errorf("fr: %q", got)
+	}
 }

@@ -116,14 +116,22 @@ func (c *catalogue) message(lang string, err error) string {
 }
 
 // words gives a message's arguments in the visitor's words: an order's
-// status is "en préparation", not "preparing".
+// status is "en préparation", not "preparing"; its payment "payée", not
+// "paid".
 func (c *catalogue) words(lang string, args []any) []any {
 	out := slices.Clone(args)
 	for i, a := range out {
-		if st, ok := a.(order.Status); ok {
-			if w, ok := c.texts[lang]["status."+string(st)]; ok {
-				out[i] = w
-			}
+		var key string
+		switch v := a.(type) {
+		case order.Status:
+			key = "status." + string(v)
+		case order.PaymentStatus:
+			key = "payment." + string(v)
+		default:
+			continue
+		}
+		if w, ok := c.texts[lang][key]; ok {
+			out[i] = w
 		}
 	}
 	return out

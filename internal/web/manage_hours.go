@@ -151,7 +151,6 @@ func (p *Pages) updatePizzeria(w http.ResponseWriter, r *http.Request, ch shop.P
 }
 
 func (p *Pages) manageHoursSave(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
 	hours, err := parseWeek(r)
 	if err != nil {
 		p.hoursPage(w, r, err)

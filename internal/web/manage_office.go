@@ -95,7 +95,7 @@ func (p *Pages) officeRefused(w http.ResponseWriter, r *http.Request, o *Office,
 		return 0
 	}
 	o.Error = p.text.message(o.Lang, err)
-	return statusOf(w, err)
+	return refusalStatus(w, err)
 }
 
 // manageHome sends a signed-in manager to their pizzeria's board, the

@@ -120,10 +120,6 @@ func (p *Pages) cartAdd(w http.ResponseWriter, r *http.Request) {
 // removes the line whose button was pressed.
 func (p *Pages) cartUpdate(w http.ResponseWriter, r *http.Request) {
 	c := readCart(r)
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, errs.E(errs.Malformed, "the form could not be read"))
-		return
-	}
 	for _, it := range c.Items {
 		if v := r.PostForm.Get("qty-" + strconv.FormatInt(it.ProductID, 10)); v != "" {
 			if q, err := strconv.ParseInt(v, 10, 64); err == nil {

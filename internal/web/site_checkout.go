@@ -160,7 +160,7 @@ func (p *Pages) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 			f.Key = newKey()
 		}
 		f.Source = ""
-		p.checkoutPage(w, r, c, f, statusOf(w, err), err)
+		p.checkoutPage(w, r, c, f, refusalStatus(w, err), err)
 		return
 	}
 	if typed != nil && actor.KeepsAddresses() == nil {

@@ -40,8 +40,8 @@ type orderData struct {
 	// Locked: the kitchen started it, the customer can no longer change
 	// it online; the page says so, and whom to call.
 	Locked bool
-	// Why, for a cancelled order the customer did not cancel: "shop" (its
-	// staff) or "closed" (left unmade at closing).
+	// Why, for a cancelled order the customer did not cancel: its cause
+	// (order.CancelCause).
 	Why   string
 	Error string
 }
@@ -73,13 +73,8 @@ func (p *Pages) orderPage(w http.ResponseWriter, r *http.Request, status int, fa
 	d.Live = "/orders/" + strconv.FormatInt(o.ID, 10) + "/live"
 	d.Steps = steps(d.Page, o)
 	d.Cancelled = o.Status == order.Cancelled
-	if d.Cancelled && len(o.History) > 0 {
-		switch by := o.History[len(o.History)-1].ByUserID; {
-		case by == 0:
-			d.Why = "closed"
-		case by != o.CustomerID:
-			d.Why = "shop"
-		}
+	if cause := o.Cause(); cause != order.NotCancelled && cause != order.CancelledByCustomer {
+		d.Why = string(cause)
 	}
 	if !o.Status.Final() {
 		d.Promised = d.Clock(o.PromisedAt())
@@ -87,7 +82,7 @@ func (p *Pages) orderPage(w http.ResponseWriter, r *http.Request, status int, fa
 	d.CanModify = order.CheckModify(actor, o) == nil
 	d.CanCancel = order.CheckTransition(actor, o, order.Cancelled) == nil
 	d.Refundable = o.PaymentStatus == order.Paid && o.PaymentMethod == order.Online
-	d.Locked = !d.CanModify && !d.CanCancel && !o.Status.Final() && o.Status != order.AwaitingPayment
+	d.Locked = o.CustomerID != 0 && o.CustomerID == actor.UserID && o.Started()
 	switch r.URL.Query().Get("done") {
 	case "cancelled":
 		d.Notice = d.T("order.cancelled.notice")
@@ -166,7 +161,7 @@ func (p *Pages) orderCancel(w http.ResponseWriter, r *http.Request) {
 			p.errorPage(w, r, err)
 			return
 		}
-		p.orderPage(w, r, statusOf(w, err), err)
+		p.orderPage(w, r, refusalStatus(w, err), err)
 		return
 	}
 	redirect(w, r, "/orders/"+strconv.FormatInt(id, 10)+"?done=cancelled")

@@ -56,7 +56,7 @@ func (p *Pages) orderEditPage(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	if err := order.CheckModify(actor, o); err != nil {
-		p.orderPage(w, r, statusOf(w, err), err)
+		p.orderPage(w, r, refusalStatus(w, err), err)
 		return
 	}
 	menu, err := p.shop.Menu(r.Context(), actor, o.PizzeriaID)
@@ -100,10 +100,6 @@ func (p *Pages) orderModify(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, errs.E(errs.Malformed, "the form could not be read"))
-		return
-	}
 	asked := map[int64]int64{}
 	var items []order.Item
 	for _, pid := range r.PostForm["product"] {
@@ -123,7 +119,7 @@ func (p *Pages) orderModify(w http.ResponseWriter, r *http.Request) {
 			p.errorPage(w, r, err)
 			return
 		}
-		p.orderEditPage(w, r, statusOf(w, err), asked, err)
+		p.orderEditPage(w, r, refusalStatus(w, err), asked, err)
 		return
 	}
 	redirect(w, r, "/orders/"+strconv.FormatInt(id, 10)+"?done=modified")

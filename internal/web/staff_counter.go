@@ -123,10 +123,6 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 
 // counterPlace records a phone or counter order.
 func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, errs.E(errs.Malformed, "the form could not be read"))
-		return
-	}
 	shopID, _ := strconv.ParseInt(r.PathValue("pizzeria"), 10, 64)
 	pf := r.PostForm
 	f := counterForm{Phone: pf.Get("phone"), Name: pf.Get("name"), Channel: order.Channel(pf.Get("channel")), Fulfilment: order.Fulfilment(pf.Get("fulfilment")),
@@ -175,7 +171,7 @@ func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		p.counterPage(w, r, statusOf(w, err), f, true, err)
+		p.counterPage(w, r, refusalStatus(w, err), f, true, err)
 		return
 	}
 	redirect(w, r, "/counter/"+r.PathValue("pizzeria")+"?placed="+strconv.FormatInt(o.ID, 10))

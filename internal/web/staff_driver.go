@@ -47,7 +47,7 @@ func (p *Pages) driverPage(w http.ResponseWriter, r *http.Request, status int, f
 		out := make([]delivery, 0, len(os))
 		for _, o := range os {
 			out = append(out, delivery{Order: o, Route: order.TripLink(sp.Shop.Address, []order.Order{o}),
-				Collect: o.PaymentMethod == order.OnDelivery && o.PaymentStatus == order.Unpaid})
+				Collect: o.Due()})
 		}
 		return out
 	}
@@ -66,7 +66,8 @@ func (p *Pages) driverLeave(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 	}
-	if err := order.CheckRun(ids); err != nil {
+	ids, err := order.Run(ids)
+	if err != nil {
 		p.refused(w, r, err, p.driverPage)
 		return
 	}
@@ -103,5 +104,5 @@ func (p *Pages) refused(w http.ResponseWriter, r *http.Request, err error, again
 		p.fail(w, r, err)
 		return
 	}
-	again(w, r, statusOf(w, err), err)
+	again(w, r, refusalStatus(w, err), err)
 }

@@ -16,7 +16,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -158,8 +160,8 @@ func (p *Pages) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
-				p.errorPage(w, r, formError(err))
+			if err := readForm(r); err != nil {
+				p.errorPage(w, r, err)
 				return
 			}
 		}
@@ -168,11 +170,23 @@ func (p *Pages) wrap(rt route) http.Handler {
 	return p.cop.Handler(h)
 }
 
-// formError says why a form's body could not be read. Every form is read
-// here, before its handler: a body cut off, over the size limit or with
-// too many fields would otherwise read as an empty form, and an empty
-// form is a valid answer to some (the opening hours: closed all week).
-func formError(err error) error {
+// readForm reads a posted form, or says why it cannot. Every form is read
+// here, before its handler: a body cut off, over the size limit, with too
+// many fields, or not a form at all (multipart, text: ParseForm leaves
+// those empty without an error) would otherwise read as an empty form, and
+// an empty form is a valid answer to some (the opening hours: closed all
+// week). An empty body is an empty form (signing out posts nothing).
+func readForm(r *http.Request) error {
+	if r.ContentLength != 0 {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt != "application/x-www-form-urlencoded" {
+			return errs.E(errs.Malformed, "the form could not be read") // not a form as browsers send one
+		}
+	}
+	err := r.ParseForm()
+	if err == nil {
+		return nil
+	}
 	var tooLarge *http.MaxBytesError
 	if msg := err.Error(); errors.As(err, &tooLarge) || strings.Contains(msg, "exceeded limit") || strings.Contains(msg, "too large") {
 		return errs.E(errs.TooLarge, "the form is too large")
@@ -254,8 +268,10 @@ type Page struct {
 	Lang  string
 	Nonce string
 	Actor account.Actor
-	// Path is the page's address, for the language links.
-	Path  string
+	// Back is where this page is read again, path and query: the page
+	// itself for a GET; for a page answering a form, the page the form was
+	// on. The language link and a sign-in come back to it.
+	Back  string
 	Title string
 	// Live is the address of the page's event stream, when it has one;
 	// Refresh, in seconds, reloads its live regions on a timer too (ages).
@@ -274,7 +290,7 @@ type Page struct {
 // page starts a page's data for r.
 func (p *Pages) page(r *http.Request, titleKey string, args ...any) Page {
 	q := requestOf(r)
-	pg := Page{Lang: q.lang, Nonce: q.nonce, Actor: q.actor, Path: r.URL.Path, Partial: r.Header.Get("X-Live") == "1", pages: p}
+	pg := Page{Lang: q.lang, Nonce: q.nonce, Actor: q.actor, Back: back(r), Partial: r.Header.Get("X-Live") == "1", pages: p}
 	pg.CartCount = readCart(r).count()
 	pg.Title = p.text.text(q.lang, titleKey, args...)
 	return pg
@@ -306,11 +322,35 @@ func (pg Page) Other() string {
 	return "en"
 }
 
-// SwitchURL is this page in the other language: a relative reference, the
-// query alone. The path is not repeated: one of "//host" (an encoded
-// slash gets past ServeMux's cleaning to the 404 page) would be a link to
-// another site.
-func (pg Page) SwitchURL() string { return "?lang=" + pg.Other() }
+// SwitchURL is this page in the other language, its other parameters
+// kept (a password link's token, a caller's phone, where to go after
+// signing in). Only a path safeNext accepts is repeated: "//host" (an
+// encoded slash gets past ServeMux's cleaning to the 404 page) would be a
+// link to another site.
+func (pg Page) SwitchURL() string {
+	u, err := url.Parse(pg.Back)
+	if err != nil {
+		return "?lang=" + pg.Other()
+	}
+	q := u.Query()
+	q.Set("lang", pg.Other())
+	return u.EscapedPath() + "?" + q.Encode() // escaped: a %2F stays one
+}
+
+// back is where the page answering r is read again: r's own address for
+// a GET; for a form posted, the page of this site it was posted from (its
+// Referer), else the home page.
+func back(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return safeNext(r.URL.RequestURI())
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		if b := safeNext(ref.RequestURI()); b != "" {
+			return b
+		}
+	}
+	return "/"
+}
 
 // SignedIn reports whether someone is signed in.
 func (pg Page) SignedIn() bool { return !pg.Actor.Anonymous() }
@@ -407,7 +447,7 @@ type errorData struct {
 // errorPage answers an expected error with the site's error page, in the
 // visitor's language and with the status the API would give.
 func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(w, err)
+	status := refusalStatus(w, err)
 	if status == http.StatusInternalServerError {
 		p.fail(w, r, err)
 		return
@@ -417,10 +457,10 @@ func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	p.render(w, r, status, "error", errorData{Page: pg, Status: status, Message: p.text.message(pg.Lang, err)})
 }
 
-// statusOf is the status that answers a refusal; one that says when to
-// come back (a sign-in throttled, the service busy) sets Retry-After too,
-// whichever page renders it.
-func statusOf(w http.ResponseWriter, err error) int {
+// refusalStatus is the status that answers a refusal, and sets
+// Retry-After on w when the refusal says when to come back (a sign-in
+// throttled, the service busy), whichever page renders it.
+func refusalStatus(w http.ResponseWriter, err error) int {
 	var e *errs.Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		api.SetRetryAfter(w.Header(), e.RetryAfter)
@@ -476,7 +516,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 // it: a cancelled order that was never paid has nothing to pay, rather
 // than "to pay".
 func paymentKey(o order.Order) string {
-	if o.Status == order.Cancelled && o.PaymentStatus == order.Unpaid {
+	if o.NothingToPay() {
 		return "payment.nothing"
 	}
 	return "payment." + string(o.PaymentStatus)
