@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/oc-pizza/ocpizza/internal/account"
 )
 
 // pageAs requests a page as who ("" for a visitor), with a form body for a
@@ -228,5 +231,91 @@ func TestCancelledOrderOwesNothing(t *testing.T) {
 	}
 	if mine := c.pageOK("alice", fmt.Sprintf("/orders/%v", o2["id"])); !strings.Contains(mine, "La pizzeria l&#39;a annulée") {
 		t.Errorf("the customer is not told the pizzeria cancelled:\n%s", mine)
+	}
+}
+
+// TestCounterTakesWhatItShows: the counter's address choice is the
+// address shown, not its place in a list read again on sending (a web
+// order placed meanwhile sent the delivery to an address never on
+// screen); "Commander à nouveau" takes the earlier order's address, and
+// says what it cannot take again rather than dropping it silently; a
+// walk-in take-away needs a name, not a phone.
+func TestCounterTakesWhatItShows(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	phone := "0612345678"
+	first := c.order("counter", map[string]any{"channel": "phone", "customer": map[string]any{"name": "Jean Dupont", "phone": phone},
+		"delivery_address": map[string]any{"street": "1 rue Neuve", "postcode": "69002", "city": "Lyon"}})
+	c.order("counter", map[string]any{"channel": "phone", "customer": map[string]any{"name": "Jean Dupont", "phone": phone},
+		"delivery_address": map[string]any{"street": "2 rue Neuve", "postcode": "69002", "city": "Lyon"}})
+	counter := fmt.Sprintf("/counter/%d", c.shop)
+	radio := regexp.MustCompile(`name="address" value="([^"]+)" checked> ([^<]*)</label>`)
+
+	// "Again" on the first order ticks its own address, not the latest.
+	page := c.pageOK("counter", fmt.Sprintf("%s?phone=%s&from=%v", counter, phone, first["id"]))
+	m := radio.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(m[2], "1 rue Neuve") {
+		t.Fatalf("'again' ticks %v", m)
+	}
+	// Meanwhile a third address comes first in the caller's list.
+	c.order("counter", map[string]any{"channel": "phone", "customer": map[string]any{"name": "Jean Dupont", "phone": phone},
+		"delivery_address": map[string]any{"street": "3 rue Neuve", "postcode": "69002", "city": "Lyon"}})
+	form := url.Values{"key": {strings.Repeat("a", 32)}, "phone": {phone}, "name": {"Jean Dupont"}, "channel": {"phone"}, "fulfilment": {"delivery"},
+		"address": {html.UnescapeString(m[1])}, fmt.Sprintf("qty-%d", c.pizza): {"1"}}
+	res, _ := c.pagePost("counter", counter+"/orders", form.Encode())
+	placed, err := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), counter+"?placed="), 10, 64)
+	if res.StatusCode != http.StatusSeeOther || err != nil {
+		t.Fatalf("placed: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	o, err := c.store.Order(context.Background(), placed)
+	check(t, err)
+	if o.DeliveryAddress == nil || o.DeliveryAddress.Street != "1 rue Neuve" {
+		t.Fatalf("delivered to %+v, the screen showed 1 rue Neuve", o.DeliveryAddress)
+	}
+
+	// What can no longer be made is named, and not in the form.
+	check(t, c.server.Shop.SetOnMenu(context.Background(), account.Actor{Grants: []account.Grant{{Role: account.Admin}}}, c.shop, c.pizza, false, "four en panne"))
+	page = c.pageOK("counter", fmt.Sprintf("%s?phone=%s&from=%v", counter, phone, first["id"]))
+	if !strings.Contains(page, "Pas repris de la commande précédente") {
+		t.Error("'again' drops a pizza off the menu without a word")
+	}
+	check(t, c.server.Shop.SetOnMenu(context.Background(), account.Actor{Grants: []account.Grant{{Role: account.Admin}}}, c.shop, c.pizza, true, ""))
+
+	// Someone at the counter, taking away: a name is enough.
+	walkIn := url.Values{"key": {strings.Repeat("b", 32)}, "phone": {""}, "name": {"Paul"}, "channel": {"counter"}, "fulfilment": {"pickup"},
+		fmt.Sprintf("qty-%d", c.pizza): {"1"}}
+	if res, body := c.pagePost("counter", counter+"/orders", walkIn.Encode()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a walk-in take-away without a phone: %d\n%s", res.StatusCode, body)
+	}
+}
+
+// TestManagerClosesADeliveryLeftOut: a delivery out with a driver who can
+// no longer mark it delivered (their phone died, their role changed) was
+// stuck out for delivery; the manager's driver screen lists it and closes
+// it, taking the payment.
+func TestManagerClosesADeliveryLeftOut(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	o := c.order("alice", nil)
+	path := "/api/v1/orders/" + id(o)
+	for _, step := range []struct{ who, status string }{{"pizzaiolo", "preparing"}, {"pizzaiolo", "ready"}, {"driver", "out_for_delivery"}} {
+		c.must(200, "POST", path+"/status", step.who, map[string]any{"status": step.status})
+	}
+	screen := fmt.Sprintf("/driver/%d", c.shop)
+	if page := c.pageOK("manager", screen); !strings.Contains(page, "En livraison avec d&#39;autres livreurs") || !strings.Contains(page, fmt.Sprintf(`action="%s/orders/%s/delivered"`, screen, id(o))) {
+		t.Fatalf("the manager's driver screen does not offer the delivery left out:\n%s", page)
+	}
+	if page := c.pageOK("driver2", fmt.Sprintf("/driver/%d", c.other)); strings.Contains(page, "autres livreurs") {
+		t.Error("a driver is offered the other drivers' deliveries")
+	}
+	res, body := c.pagePost("manager", fmt.Sprintf("%s/orders/%s/delivered", screen, id(o)), "method=cash")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delivered by the manager: %d\n%s", res.StatusCode, body)
+	}
+	if got := c.must(200, "GET", path, "alice", nil); got["status"] != "delivered" || got["payment_status"] != "paid" {
+		t.Fatalf("after the manager closed it: %v %v", got["status"], got["payment_status"])
+	}
+	if page := c.pageOK("manager", res.Header.Get("Location")); !strings.Contains(page, fmt.Sprintf("%s livrée — ", o["number"])) || !strings.Contains(page, "encaissés.") {
+		t.Errorf("no confirmation of the delivery and the money taken (%s)", res.Header.Get("Location"))
 	}
 }

@@ -101,8 +101,14 @@ func Build(d Draft, actor account.Actor, shop pizzeria.Pizzeria, products map[in
 		if !actor.HasAny(shop.ID, account.Counter, account.Manager) {
 			return o, errs.E(errs.Forbidden, "only the counter staff of %s enter phone and counter orders", shop.Name)
 		}
-		if o.Contact.Name == "" || o.Contact.Phone == "" {
-			return o, errs.E(errs.Invalid, "a phone or counter order needs the customer's name and phone")
+		// A name to call out; a phone to call back, for a phone order or
+		// a delivery (the driver calls). Someone at the counter with a
+		// take-away order need not give one.
+		switch {
+		case o.Contact.Name == "":
+			return o, errs.E(errs.Invalid, "a phone or counter order needs the customer's name").With("field", "name")
+		case o.Contact.Phone == "" && (d.Channel == Phone || d.Fulfilment == Delivery):
+			return o, errs.E(errs.Invalid, "a phone order or a delivery needs the customer's phone").With("field", "phone")
 		}
 	default:
 		return o, errs.E(errs.Invalid, "channel must be web, phone or counter")

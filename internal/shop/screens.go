@@ -71,10 +71,13 @@ func (s *Shop) Recipes(ctx context.Context, actor account.Actor, pizzeriaID int6
 }
 
 // Deliveries is what a driver's screen shows: the deliveries ready to
-// leave, and the ones this driver took out, in the order taken.
+// leave, and the ones this driver took out, in the order taken. For a
+// manager, Others are those out with another driver: one whose phone died,
+// or who left the team, cannot mark them delivered; the manager can.
 type Deliveries struct {
-	Ready []order.Order
-	Mine  []order.Order
+	Ready  []order.Order
+	Mine   []order.Order
+	Others []order.Order
 }
 
 // DriverView reads a pizzeria's deliveries for one of its drivers.
@@ -91,6 +94,8 @@ func (s *Shop) DriverView(ctx context.Context, actor account.Actor, pizzeriaID i
 			d.Ready = append(d.Ready, o)
 		case order.TakenBy(o) == actor.UserID:
 			d.Mine = append(d.Mine, o)
+		case actor.Has(account.Manager, pizzeriaID):
+			d.Others = append(d.Others, o)
 		}
 	}
 	return d, nil

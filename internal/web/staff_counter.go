@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,9 +20,11 @@ type counterForm struct {
 	Phone, Name string
 	Channel     order.Channel
 	Fulfilment  order.Fulfilment
-	// Address is the index of a known address of the caller, or -1 for
-	// the one typed below.
-	Address                int
+	// Address is a known address of the caller as its radio button
+	// carries it (addressValue), or "" for the one typed below. The
+	// address itself, not its place in a list: a list read again when
+	// the form is sent may have a new address first.
+	Address                string
 	Street, Postcode, City string
 	Qty                    map[int64]int64
 	Key                    string
@@ -43,6 +46,9 @@ type counterData struct {
 	Form     counterForm
 	Today    []counterOrder
 	Placed   *order.Order
+	// Dropped names what "Commander à nouveau" could not take again:
+	// sold out, or fewer left than the earlier order had.
+	Dropped []string
 	// Done says what the last action did to which order ("REP-0013
 	// annulée"): the page reloads at its top, the order's line may have
 	// left the list.
@@ -51,7 +57,7 @@ type counterData struct {
 
 func (p *Pages) counter(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := counterForm{Phone: q.Get("phone"), Channel: order.Phone, Fulfilment: order.Pickup, Address: -1, Qty: map[int64]int64{}, Key: newKey()}
+	f := counterForm{Phone: q.Get("phone"), Channel: order.Phone, Fulfilment: order.Pickup, Qty: map[int64]int64{}, Key: newKey()}
 	p.counterPage(w, r, http.StatusOK, f, q.Has("phone"), nil)
 }
 
@@ -65,6 +71,10 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 	ctx, actor := r.Context(), actorOf(r)
 	d := counterData{staffPage: sp, Searched: searched, Form: f}
 	var err error
+	if d.Menu, err = p.shop.Menu(ctx, actor, sp.Shop.ID); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
 	if searched {
 		if d.Caller, err = p.shop.FindCaller(ctx, actor, sp.Shop.ID, f.Phone); err != nil && internal(err) {
 			p.fail(w, r, err)
@@ -77,23 +87,11 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 			d.Form.Name = d.Caller.Name
 		}
 		if len(d.Caller.Addresses) > 0 && failure == nil && status == http.StatusOK {
-			d.Form.Address = 0
+			d.Form.Address = addressValue(d.Caller.Addresses[0]) // the latest
 		}
-		// "Commander à nouveau": the quantities of an earlier order.
 		if from, err := strconv.ParseInt(r.URL.Query().Get("from"), 10, 64); err == nil {
-			for _, o := range d.Caller.Orders {
-				if o.ID == from {
-					for _, l := range o.Lines {
-						d.Form.Qty[l.ProductID] = l.Quantity
-					}
-					d.Form.Fulfilment = o.Fulfilment
-				}
-			}
+			d.again(from)
 		}
-	}
-	if d.Menu, err = p.shop.Menu(ctx, actor, sp.Shop.ID); err != nil {
-		p.errorPage(w, r, err)
-		return
 	}
 	today, err := p.shop.TodaysOrders(ctx, actor, sp.Shop.ID)
 	if err != nil {
@@ -121,6 +119,50 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 	p.render(w, r, status, "staff/counter", d)
 }
 
+// again fills the form with an earlier order of the caller ("Commander à
+// nouveau"): its quantities, within what can be made now (what cannot is
+// named), its fulfilment and its delivery address.
+func (d *counterData) again(from int64) {
+	i := slices.IndexFunc(d.Caller.Orders, func(o order.Order) bool { return o.ID == from })
+	if i < 0 {
+		return
+	}
+	o := d.Caller.Orders[i]
+	available := map[int64]int64{}
+	for _, it := range d.Menu {
+		available[it.ProductID] = it.Available
+	}
+	for _, l := range o.Lines {
+		n := min(l.Quantity, available[l.ProductID])
+		if n > 0 {
+			d.Form.Qty[l.ProductID] = n
+		}
+		if n < l.Quantity {
+			d.Dropped = append(d.Dropped, d.T("counter.again.short", l.Name, l.Quantity-n))
+		}
+	}
+	d.Form.Fulfilment = o.Fulfilment
+	if a := o.DeliveryAddress; a != nil {
+		d.Form.Address = addressValue(*a)
+		if !slices.Contains(d.Caller.Addresses, *a) {
+			d.Form.Address, d.Form.Street, d.Form.Postcode, d.Form.City = "", a.Street, a.Postcode, a.City
+		}
+	}
+}
+
+// addressValue is a known address as its radio button carries it.
+func addressValue(a pizzeria.Address) string {
+	return url.Values{"street": {a.Street}, "postcode": {a.Postcode}, "city": {a.City}}.Encode()
+}
+
+func parseAddressValue(v string) (pizzeria.Address, bool) {
+	q, err := url.ParseQuery(v)
+	if v == "" || err != nil {
+		return pizzeria.Address{}, false
+	}
+	return pizzeria.Address{Street: q.Get("street"), Postcode: q.Get("postcode"), City: q.Get("city")}, true
+}
+
 // counterPlace records a phone or counter order.
 func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
 	shopID, _ := strconv.ParseInt(r.PathValue("pizzeria"), 10, 64)
@@ -133,10 +175,7 @@ func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
 	if f.Channel != order.Walk {
 		f.Channel = order.Phone // the counter takes phone and counter orders only
 	}
-	f.Address = -1
-	if v, err := strconv.Atoi(pf.Get("address")); err == nil {
-		f.Address = v
-	}
+	f.Address = pf.Get("address")
 	var items []order.Item
 	for k, vs := range pf {
 		pid, ok := strings.CutPrefix(k, "qty-")
@@ -157,11 +196,8 @@ func (p *Pages) counterPlace(w http.ResponseWriter, r *http.Request) {
 		Contact: order.Contact{Name: f.Name, Phone: f.Phone}}
 	if f.Fulfilment == order.Delivery {
 		addr := pizzeria.Address{Street: f.Street, Postcode: f.Postcode, City: f.City}
-		if f.Address >= 0 {
-			caller, err := p.shop.FindCaller(r.Context(), actorOf(r), shopID, f.Phone)
-			if err == nil && f.Address < len(caller.Addresses) {
-				addr = caller.Addresses[f.Address]
-			}
+		if known, ok := parseAddressValue(f.Address); ok {
+			addr = known // what the radio showed; the rules check it as any address
 		}
 		d.DeliveryAddress = &addr
 	}
@@ -197,7 +233,7 @@ func (p *Pages) counterAct(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		p.refused(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, err error) {
-			p.counterPage(w, r, status, counterForm{Channel: order.Phone, Fulfilment: order.Pickup, Address: -1, Qty: map[int64]int64{}, Key: newKey()}, false, err)
+			p.counterPage(w, r, status, counterForm{Channel: order.Phone, Fulfilment: order.Pickup, Qty: map[int64]int64{}, Key: newKey()}, false, err)
 		})
 		return
 	}

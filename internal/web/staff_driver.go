@@ -24,8 +24,10 @@ type deliveryFacts struct {
 
 type driverData struct {
 	staffPage
-	Ready, Mine []delivery
-	Trip        string // one route through all of the driver's deliveries
+	Ready, Mine, Others []delivery
+	Trip                string // one route through all of the driver's deliveries
+	// Done confirms the last delivery marked, and the money taken.
+	Done string
 }
 
 func (p *Pages) driver(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +53,15 @@ func (p *Pages) driverPage(w http.ResponseWriter, r *http.Request, status int, f
 		}
 		return out
 	}
-	d.Ready, d.Mine = as(view.Ready), as(view.Mine)
+	d.Ready, d.Mine, d.Others = as(view.Ready), as(view.Mine), as(view.Others)
+	if id, err := strconv.ParseInt(r.URL.Query().Get("delivered"), 10, 64); err == nil {
+		if o, err := p.shop.Order(r.Context(), actorOf(r), id); err == nil && o.Status == order.Delivered {
+			d.Done = d.T("driver.done", o.Number)
+			if r.URL.Query().Get("collected") == "1" {
+				d.Done = d.T("driver.done.paid", o.Number, d.Money(o.TotalCents))
+			}
+		}
+	}
 	if failure != nil {
 		d.Error = p.text.message(d.Lang, failure)
 	}
@@ -94,7 +104,11 @@ func (p *Pages) driverDelivered(w http.ResponseWriter, r *http.Request) {
 		p.refused(w, r, err, p.driverPage)
 		return
 	}
-	redirect(w, r, "/driver/"+r.PathValue("pizzeria"))
+	to := "/driver/" + r.PathValue("pizzeria") + "?delivered=" + strconv.FormatInt(o.ID, 10)
+	if o.Due() {
+		to += "&collected=1" // the payment was taken with the delivery
+	}
+	redirect(w, r, to)
 }
 
 // refused shows a staff screen again with why its action was refused; an

@@ -365,9 +365,10 @@ var templateFS embed.FS
 // file defines the blocks the layout leaves open ("content", …).
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{
-		"phone":    formatPhone,
-		"stepName": func(o order.Order) string { return stepKey(o.Fulfilment, o.Status) },
-		"payState": paymentKey,
+		"phone":        formatPhone,
+		"stepName":     func(o order.Order) string { return stepKey(o.Fulfilment, o.Status) },
+		"payState":     paymentKey,
+		"addressValue": addressValue,
 		"editLines": func(d orderEditData, lines []editLine) editLinesView {
 			return editLinesView{Page: d.Page, Lines: lines}
 		},
