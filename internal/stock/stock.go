@@ -87,7 +87,7 @@ func (m ManualMovement) Normalize(current int64) (delta int64, err error) {
 			return 0, errs.E(errs.Invalid, "waste removes a non-zero quantity")
 		}
 		if current+d < 0 {
-			return 0, errs.E(errs.Conflict, "cannot waste %d: only %d in stock", -d, current)
+			return 0, errs.E(errs.Conflict, "cannot waste %d: only %d in stock", -d, current).With("ingredient_id", m.IngredientID)
 		}
 		return d, nil
 	case Count:

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -293,5 +294,28 @@ func TestRefusalsNameStatusesInTheVisitorsWords(t *testing.T) {
 	paid := order.Order{Number: "REP-0013", PizzeriaID: 1, Status: order.Ready, PaymentStatus: order.Paid, PaymentMethod: order.OnDelivery}
 	if got := c.message("fr", order.CheckPayment(counter, paid, "cash")); got != "La commande REP-0013 est déjà payée" {
 		t.Errorf("fr: %q", got)
+	}
+}
+
+func TestAlphaKey(t *testing.T) {
+	names := []string{"Œuf", "Crème fraîche", "oignon", "Câpres", "Ail", "Épinards"}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(alphaKey(a), alphaKey(b)) })
+	if got := strings.Join(names, ", "); got != "Ail, Câpres, Crème fraîche, Épinards, Œuf, oignon" {
+		t.Errorf("sorted: %s", got)
+	}
+}
+
+func TestFrenchElides(t *testing.T) {
+	c, err := loadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"Ail": "Quantité d'Ail", "Œuf": "Quantité d'Œuf", "Jambon": "Quantité de Jambon", "Emmental": "Quantité d'Emmental"} {
+		if got := c.text("fr", "manage.stock.quantity.of", name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if got := c.text("en", "cart.quantity.of", "Anchovies"); got != "Quantity of Anchovies" {
+		t.Errorf("en: %q", got)
 	}
 }

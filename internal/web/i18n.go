@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
 	"github.com/oc-pizza/ocpizza/internal/errs"
@@ -84,10 +85,31 @@ func (c *catalogue) text(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
+	// French elides before a vowel: "Quantité d'ail", not "de Ail". A
+	// text that says so has an ".elided" twin, used when its first
+	// argument begins with one.
+	if first, isText := firstArg(args); isText && startsWithVowel(first) {
+		if e, ok := c.texts[lang][key+".elided"]; ok {
+			s = e
+		}
+	}
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+func firstArg(args []any) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	s, ok := args[0].(string)
+	return s, ok
+}
+
+func startsWithVowel(s string) bool {
+	r, _ := utf8.DecodeRuneInString(strings.ToLower(s))
+	return strings.ContainsRune("aàâäeéèêëiîïoôöuùûüyœæ", r)
 }
 
 // message says err to a person in lang: the domain's message (written in

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/oc-pizza/ocpizza/internal/errs"
 	"github.com/oc-pizza/ocpizza/internal/stock"
 )
 
@@ -59,7 +61,7 @@ func (p *Pages) stockPage(w http.ResponseWriter, r *http.Request, status int, fa
 		d.Levels = append(d.Levels, row)
 	}
 	d.Form = slices.Clone(d.Levels)
-	slices.SortFunc(d.Form, func(a, b stockRow) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(d.Form, func(a, b stockRow) int { return strings.Compare(alphaKey(a.Name), alphaKey(b.Name)) })
 	if typed != nil {
 		d.Reason, d.Note = typed.Reason, typed.Note
 		for i := range d.Form {
@@ -73,9 +75,27 @@ func (p *Pages) stockPage(w http.ResponseWriter, r *http.Request, status int, fa
 		if status = p.officeRefused(w, r, &d.Office, failure); status == 0 {
 			return
 		}
+		// A batch of forty lines: say which one was refused.
+		var e *errs.Error
+		if errors.As(failure, &e) {
+			if id, ok := e.Fields["ingredient_id"].(int64); ok {
+				if i := slices.IndexFunc(d.Levels, func(l stockRow) bool { return l.IngredientID == id }); i >= 0 {
+					d.Error = d.Levels[i].Name + " (" + d.Unit(d.Levels[i].Unit) + ") — " + d.Error
+				}
+			}
+		}
 	}
 	p.render(w, r, status, "manage/stock", d)
 }
+
+// alphaKey orders names as a French reader does: "Câpres" before "Crème",
+// "Œuf" among the O, whatever the accents and case.
+func alphaKey(s string) string {
+	return accentFold.Replace(strings.ToLower(s))
+}
+
+var accentFold = strings.NewReplacer("à", "a", "â", "a", "ä", "a", "ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
+	"î", "i", "ï", "i", "ô", "o", "ö", "o", "ù", "u", "û", "u", "ü", "u", "ÿ", "y", "œ", "oe", "æ", "ae")
 
 // manageStockRecord records the movement form: a delivery note, a count
 // or waste, every line typed, in one transaction.

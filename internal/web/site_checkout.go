@@ -189,6 +189,22 @@ func (p *Pages) checkoutError(lang string, err error, q shop.Quote) string {
 	return p.text.message(lang, err)
 }
 
+// shortText explains a refused counter order or change: the product that
+// ran out is named, with how many can still be made.
+func (p *Pages) shortText(lang string, err error, menu []shop.MenuItem) string {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Code == errs.OutOfStock {
+		if id, ok := e.Fields["product_id"].(int64); ok {
+			for _, it := range menu {
+				if it.ProductID == id {
+					return p.text.text(lang, "order.short", it.Name, it.Available)
+				}
+			}
+		}
+	}
+	return p.text.message(lang, err)
+}
+
 func newKey() string {
 	b := make([]byte, 16)
 	rand.Read(b)

@@ -89,7 +89,11 @@ func (p *Pages) orderEditPage(w http.ResponseWriter, r *http.Request, status int
 		w.Header().Set("Content-Security-Policy", policy(d.Nonce, squareSources(p.opt.SquareSDK)))
 	}
 	if failure != nil {
-		d.Error = p.text.message(d.Lang, failure)
+		items := make([]shop.MenuItem, 0, len(d.Lines)+len(d.More))
+		for _, l := range append(d.Lines, d.More...) {
+			items = append(items, l.MenuItem)
+		}
+		d.Error = p.shortText(d.Lang, failure, items)
 	}
 	p.render(w, r, status, "site/order-edit", d)
 }

@@ -114,7 +114,7 @@ func (p *Pages) counterPage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	if failure != nil {
-		d.Error = p.text.message(d.Lang, failure)
+		d.Error = p.shortText(d.Lang, failure, d.Menu)
 	}
 	p.render(w, r, status, "staff/counter", d)
 }

@@ -214,7 +214,11 @@ func (p *Pages) allowed(w http.ResponseWriter, r *http.Request, a Access) bool {
 	if len(a.Roles) > 0 {
 		id, err := strconv.ParseInt(r.PathValue("pizzeria"), 10, 64)
 		if err != nil || !actor.HasAny(id, a.Roles...) {
-			p.errorPage(w, r, errs.E(errs.Forbidden, "this screen is for the staff of its pizzeria"))
+			refusal := errs.E(errs.Forbidden, "this screen is for the staff of its pizzeria")
+			if err == nil && actor.IsStaffOf(id) {
+				refusal = errs.E(errs.Forbidden, "this screen is not for your role in this pizzeria")
+			}
+			p.errorPage(w, r, refusal)
 			return false
 		}
 	}
