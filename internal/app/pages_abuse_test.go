@@ -319,3 +319,19 @@ func TestManagerClosesADeliveryLeftOut(t *testing.T) {
 		t.Errorf("no confirmation of the delivery and the money taken (%s)", res.Header.Get("Location"))
 	}
 }
+
+// TestRefusedWasteNamesItsIngredient: a batch has forty lines; "cannot
+// waste 600: only 500 in stock" did not say which.
+func TestRefusedWasteNamesItsIngredient(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	have := c.level(c.shop, c.dough)
+	form := url.Values{"reason": {"waste"}, "note": {"tombée"}, fmt.Sprintf("q-%d", c.dough): {fmt.Sprint(have + 1)}}
+	res, page := c.pagePost("manager", fmt.Sprintf("/manage/%d/stock", c.shop), form.Encode())
+	if res.StatusCode != http.StatusConflict || !strings.Contains(page, "Pâte (g) — ") {
+		t.Fatalf("a waste larger than the stock: %d\n%s", res.StatusCode, page)
+	}
+	if c.level(c.shop, c.dough) != have {
+		t.Fatal("the refused waste changed the stock")
+	}
+}
