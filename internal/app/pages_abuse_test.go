@@ -335,3 +335,29 @@ func TestRefusedWasteNamesItsIngredient(t *testing.T) {
 		t.Fatal("the refused waste changed the stock")
 	}
 }
+
+// TestHoursFormKeepsWhatWasTyped: overlapping services are refused, with
+// the day named, and the form comes back as typed (it came back with the
+// stored hours, what was typed lost).
+func TestHoursFormKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	before, err := c.store.Pizzeria(context.Background(), c.shop)
+	check(t, err)
+	form := url.Values{"fri-open": {"18:00", "17:00"}, "fri-close": {"23:00", "19:00"}, "sat-open": {"11:30", ""}, "sat-close": {"14:00", ""}}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "sun"} {
+		form[day+"-open"], form[day+"-close"] = []string{"", ""}, []string{"", ""}
+	}
+	res, page := c.pagePost("manager", fmt.Sprintf("/manage/%d/hours", c.shop), form.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Le vendredi, 17:00–19:00 et 18:00–23:00 se chevauchent") {
+		t.Fatalf("overlapping services: %d\n%s", res.StatusCode, page)
+	}
+	if !strings.Contains(page, `name="sat-open" type="time" value="11:30"`) || !strings.Contains(page, `name="fri-open" type="time" value="17:00"`) {
+		t.Error("the form lost what was typed")
+	}
+	after, err := c.store.Pizzeria(context.Background(), c.shop)
+	check(t, err)
+	if fmt.Sprint(after.Hours) != fmt.Sprint(before.Hours) {
+		t.Error("refused hours were stored")
+	}
+}

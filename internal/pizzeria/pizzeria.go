@@ -3,6 +3,7 @@
 package pizzeria
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -224,5 +225,19 @@ func ValidateHours(hours []Hours) error {
 			return errs.E(errs.Invalid, "opening hours out of range")
 		}
 	}
+	// Two services of one day that overlap are a typing slip (17:00–19:00
+	// beside 18:00–23:00): say so rather than store them.
+	sorted := slices.Clone(hours)
+	slices.SortFunc(sorted, func(a, b Hours) int { return cmp.Or(cmp.Compare(a.Weekday, b.Weekday), cmp.Compare(a.Open, b.Open)) })
+	for i := 1; i < len(sorted); i++ {
+		a, b := sorted[i-1], sorted[i]
+		if a.Weekday == b.Weekday && b.Open < a.Close {
+			return errs.E(errs.Invalid, "on %s, %s–%s and %s–%s overlap", a.Weekday, hhmm(a.Open), hhmm(a.Close), hhmm(b.Open), hhmm(b.Close))
+		}
+	}
 	return nil
 }
+
+// hhmm writes minutes after midnight as a time of day: "18:30" ("26:00"
+// is 2 a.m. the next day).
+func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

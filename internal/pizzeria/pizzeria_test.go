@@ -1,6 +1,7 @@
 package pizzeria
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +90,15 @@ func TestDelivers(t *testing.T) {
 	p := Pizzeria{DeliveryPostcodes: []string{"69001", "69002"}}
 	if !p.Delivers("69002") || !p.Delivers(" 69001") || p.Delivers("69003") {
 		t.Fatal("Delivers does not follow the postcode list")
+	}
+}
+
+func TestValidateHoursRefusesOverlaps(t *testing.T) {
+	friday := func(open, close int) Hours { return Hours{Weekday: time.Friday, Open: open, Close: close} }
+	if err := ValidateHours([]Hours{friday(18*60, 23*60), friday(17*60, 19*60)}); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "17:00–19:00") {
+		t.Errorf("overlapping services: %v", err)
+	}
+	if err := ValidateHours([]Hours{friday(11*60, 14*60), friday(14*60, 23*60), {Weekday: time.Saturday, Open: 0, Close: 60}, friday(23*60, 26*60)}); err != nil {
+		t.Errorf("services end to end, and one past midnight: %v", err)
 	}
 }

@@ -149,6 +149,8 @@ func (c *catalogue) words(lang string, args []any) []any {
 			key = "status." + string(v)
 		case order.PaymentStatus:
 			key = "payment." + string(v)
+		case time.Weekday:
+			key = "day." + v.String()
 		default:
 			continue
 		}

@@ -52,6 +52,28 @@ func weekOf(pg Page, hours []pizzeria.Hours) []weekHours {
 	return out
 }
 
+// typedWeek lays the hours form out as it was sent, when it was refused:
+// what the manager typed stays to be corrected.
+func typedWeek(pg Page, r *http.Request) []weekHours {
+	var out []weekHours
+	for _, wd := range weekOrder {
+		d := weekHours{Key: wd.key, Name: pg.T("day." + wd.day.String())}
+		opens, closes := r.PostForm[wd.key+"-open"], r.PostForm[wd.key+"-close"]
+		for i := range max(len(opens), len(closes), spansPerDay) {
+			sp := spanInput{N: i + 1}
+			if i < len(opens) {
+				sp.Open = opens[i]
+			}
+			if i < len(closes) {
+				sp.Close = closes[i]
+			}
+			d.Spans = append(d.Spans, sp)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // parseWeek reads the hours form: each day's pairs of opening and closing
 // times, blank pairs skipped.
 func parseWeek(r *http.Request) ([]pizzeria.Hours, error) {
@@ -70,7 +92,7 @@ func parseWeek(r *http.Request) ([]pizzeria.Hours, error) {
 				continue
 			}
 			if o == "" || c == "" {
-				return nil, errs.E(errs.Invalid, "each opening needs its closing time, and each closing its opening")
+				return nil, errs.E(errs.Invalid, "on %s, each opening needs its closing time, and each closing its opening", wd.day)
 			}
 			h, err := pizzeria.SpanOf(wd.day, o, c)
 			if err != nil {
@@ -128,6 +150,9 @@ func (p *Pages) hoursPage(w http.ResponseWriter, r *http.Request, failure error)
 			return
 		}
 		d.Date, d.Reason = r.PostFormValue("date"), r.PostFormValue("reason")
+		if _, typed := r.PostForm["mon-open"]; typed {
+			d.Week = typedWeek(d.Page, r)
+		}
 		if pcs, ok := r.PostForm["postcodes"]; ok {
 			d.Postcodes = pcs[0]
 		}
