@@ -55,7 +55,10 @@ type Config struct {
 	// SquareWebSDK is the Web Payments SDK script the checkout loads.
 	SquareWebSDK string
 	// PublicURL is the site's address for links in mails.
-	PublicURL                                                string
+	PublicURL string
+	// publicFromAddr: PublicURL was not given, and follows the address
+	// the site listens on (ListenOn).
+	publicFromAddr                                           bool
 	GoogleMapsAPIKey, GoogleMapsBaseURL, GoogleRoutesBaseURL string
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
@@ -220,7 +223,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.SquareWebSDK = map[string]string{"sandbox": square.SandboxWebSDK, "production": square.ProductionWebSDK}[c.SquareEnvironment]
 	}
 	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Addr
+		c.PublicURL, c.publicFromAddr = "http://"+c.Addr, !c.TLS()
 		if c.TLS() {
 			c.PublicURL = "https://" + c.TLSAddr
 		}
@@ -368,4 +371,14 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return strings.TrimSpace(v)
+}
+
+// ListenOn sets the address the site listens on (serve --addr); the links
+// in mails follow it unless OCPIZZA_PUBLIC_URL names the site (an
+// invitation sent from a demo on port 18084 pointed at port 8080).
+func (c *Config) ListenOn(addr string) {
+	c.Addr = addr
+	if c.publicFromAddr {
+		c.PublicURL = "http://" + addr
+	}
 }

@@ -328,6 +328,7 @@ func serve(ctx context.Context, args []string, env app.Env) error {
 	if *withDemo && cfg.Production() {
 		return app.ErrDemoInProduction
 	}
+	cfg.ListenOn(*addr)
 	a, err := app.NewApp(ctx, env, cfg, *addr, *withDemo)
 	if err != nil {
 		return err
