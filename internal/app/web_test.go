@@ -291,3 +291,19 @@ func TestManagerTakesSomeoneOffTheTeam(t *testing.T) {
 		t.Error("the page does not say it was done")
 	}
 }
+
+// TestInvitationWithoutAMailServerSaysSo: "Invitation envoyée" was said
+// when no mail could go.
+func TestInvitationWithoutAMailServerSaysSo(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	team := fmt.Sprintf("/manage/%d/staff", c.shop)
+	form := url.Values{"name": {"Nouveau"}, "email": {"nouveau@ocpizza.test"}, "role": {"driver"}, "lang": {"fr"}}
+	res, _ := c.pagePost("manager", team, form.Encode())
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != team+"?done=invited-nomail" {
+		t.Fatalf("invited without a mail server: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := c.pageOK("manager", res.Header.Get("Location")); !strings.Contains(page, "l&#39;invitation n&#39;a pas été envoyée par mail") {
+		t.Error("the page does not say the mail did not go")
+	}
+}

@@ -54,7 +54,8 @@ type staffData struct {
 }
 
 var staffNotices = map[string]string{"invited": "manage.team.done.invited", "added": "manage.team.done.added", "role": "manage.team.done.role",
-	"disabled": "manage.team.done.disabled", "enabled": "manage.team.done.enabled", "removed": "manage.team.done.removed"}
+	"disabled": "manage.team.done.disabled", "enabled": "manage.team.done.enabled", "removed": "manage.team.done.removed",
+	"invited-nomail": "manage.team.done.invited.nomail"}
 
 // roleName words a role.
 func (pg Page) roleName(r account.Role) string {
@@ -170,7 +171,10 @@ func (p *Pages) staffInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := "added"
-	if created {
+	switch {
+	case created && p.shop.Mail == nil:
+		notice = "invited-nomail" // the link is in the server's log, not in a mailbox
+	case created:
 		notice = "invited"
 	}
 	redirect(w, r, staffBack(r, notice))
