@@ -45,6 +45,7 @@ func TestPhoneOrderThroughTheKitchen(t *testing.T) {
 			counter.choose("À emporter")
 			counter.fillNumber("Quantité de Reine", "2")
 			counter.fillNumber("Quantité de Coca-Cola", "1")
+			counter.seeText("Total de la commande : 26,50 €") // said before it is recorded
 			placed := time.Now()
 			counter.follow("button", "Enregistrer la commande")
 			counter.seeText("Commande REP-0001 enregistrée.")
