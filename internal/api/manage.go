@@ -336,6 +336,7 @@ type movementJSON struct {
 	Reason       stock.Reason `json:"reason"`
 	Delta        int64        `json:"delta"`
 	OrderID      int64        `json:"order_id,omitempty"`
+	OrderNumber  string       `json:"order_number,omitempty"`
 	ByUserID     int64        `json:"by_user_id,omitempty"`
 	By           string       `json:"by"`
 	Note         string       `json:"note,omitempty"`
@@ -351,7 +352,14 @@ func (a *API) stockHistory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	ms, err := a.shop.Movements(r.Context(), actorOf(r), id, before, limit)
+	var ingredient int64
+	if v := q.Get("ingredient"); v != "" {
+		if ingredient, err = strconv.ParseInt(v, 10, 64); err != nil || ingredient <= 0 {
+			writeError(w, r, errs.E(errs.Invalid, "ingredient must be an ingredient's id").With("field", "ingredient"))
+			return
+		}
+	}
+	ms, err := a.shop.Movements(r.Context(), actorOf(r), id, ingredient, before, limit)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -359,7 +367,7 @@ func (a *API) stockHistory(w http.ResponseWriter, r *http.Request) {
 	out := make([]movementJSON, len(ms))
 	for i, m := range ms {
 		out[i] = movementJSON{ID: m.ID, IngredientID: m.IngredientID, Ingredient: m.Ingredient, Unit: string(m.Unit), Reason: m.Reason,
-			Delta: m.Delta, OrderID: m.OrderID, ByUserID: m.ByUserID, By: m.ByName, Note: m.Note, At: m.At}
+			Delta: m.Delta, OrderID: m.OrderID, OrderNumber: m.OrderNumber, ByUserID: m.ByUserID, By: m.ByName, Note: m.Note, At: m.At}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -164,3 +164,33 @@ func TestLowStockMailReachesTheManager(t *testing.T) {
 		}
 	})
 }
+
+// TestStockHistoryOfOneIngredient: the history keeps one ingredient's
+// movements when asked, and an order's reservation names the order.
+func TestStockHistoryOfOneIngredient(t *testing.T) {
+	t.Parallel()
+	forEngines(t, func(t *testing.T, c *chain) {
+		o := c.order("alice", nil) // two pizzas and a cola
+		status, out := c.call("GET", fmt.Sprintf("/api/v1/pizzerias/%d/stock/movements?ingredient=%d", c.shop, c.dough), "manager", nil)
+		rows, _ := out.([]any)
+		if status != 200 || len(rows) == 0 {
+			t.Fatalf("history of the dough: %d %v", status, out)
+		}
+		named := false
+		for _, r := range rows {
+			m := r.(map[string]any)
+			if m["ingredient_id"].(float64) != float64(c.dough) {
+				t.Fatalf("another ingredient in the dough's history: %v", m)
+			}
+			named = named || m["order_number"] == o["number"]
+		}
+		if !named {
+			t.Errorf("the order's reservation does not name %v: %v", o["number"], rows)
+		}
+		c.errorCode(422, "GET", fmt.Sprintf("/api/v1/pizzerias/%d/stock/movements?ingredient=x", c.shop), "manager", nil)
+		page := c.pageOK("manager", fmt.Sprintf("/manage/%d/stock/history?ingredient=%d", c.shop, c.dough))
+		if !strings.Contains(page, fmt.Sprintf("commande %v", o["number"])) || strings.Contains(page, `<th scope="row">Cola</th>`) || !strings.Contains(page, `<th scope="row">Pâte</th>`) {
+			t.Errorf("the history page of the dough:\n%s", page)
+		}
+	})
+}

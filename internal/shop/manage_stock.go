@@ -62,12 +62,13 @@ func (s *Shop) StockByUrgency(ctx context.Context, actor account.Actor, pizzeria
 
 // Movements returns a pizzeria's stock ledger, newest first, with who
 // recorded each movement and when: its manager (and the admin) only.
-// before pages back from a movement id (0: the latest).
-func (s *Shop) Movements(ctx context.Context, actor account.Actor, pizzeriaID, before int64, limit int) ([]stock.Movement, error) {
+// ingredientID keeps one ingredient's (0: all); before pages back from a
+// movement id (0: the latest).
+func (s *Shop) Movements(ctx context.Context, actor account.Actor, pizzeriaID, ingredientID, before int64, limit int) ([]stock.Movement, error) {
 	if !actor.Has(account.Manager, pizzeriaID) {
 		return nil, errs.E(errs.Forbidden, "only the manager of pizzeria %d reads its stock history", pizzeriaID)
 	}
-	return s.Store.MovementLog(ctx, pizzeriaID, before, limit)
+	return s.Store.MovementLog(ctx, pizzeriaID, ingredientID, before, limit)
 }
 
 // stockMoved tells the screens that a manager moved stock, and checks

@@ -51,10 +51,12 @@ type Movement struct {
 	At           time.Time
 	// Note is a delivery note's reference or why waste was thrown away.
 	Note string
-	// Shown in the history: the ingredient, its unit and who acted.
-	Ingredient string
-	Unit       catalog.Unit
-	ByName     string
+	// Shown in the history: the ingredient, its unit, who acted and, for
+	// an order's reservation or release, the order's number.
+	Ingredient  string
+	Unit        catalog.Unit
+	ByName      string
+	OrderNumber string
 }
 
 // MaxQuantity bounds any single quantity or level so that sums can never

@@ -29,19 +29,27 @@ func (s *Store) RecordBatch(ctx context.Context, pizzeriaID int64, ms []stock.Ma
 }
 
 // MovementLog returns a pizzeria's ledger, newest first, with the
-// ingredient and the author's name: before, when not 0, pages back from a
-// movement id.
-func (s *Store) MovementLog(ctx context.Context, pizzeriaID int64, before int64, limit int) ([]stock.Movement, error) {
+// ingredient, the author's name and the order's number: of one
+// ingredient when ingredientID is not 0; before, when not 0, pages back
+// from a movement id.
+func (s *Store) MovementLog(ctx context.Context, pizzeriaID, ingredientID, before int64, limit int) ([]stock.Movement, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	if before <= 0 {
 		before = 1 << 62
 	}
-	rows, err := s.read().query(ctx, `SELECT m.id, m.pizzeria_id, m.ingredient_id, m.reason, m.delta, COALESCE(m.order_id, 0), COALESCE(m.by_user_id, 0), m.at,
-		COALESCE(m.note, ''), i.name, i.unit, COALESCE(u.name, '')
+	q := `SELECT m.id, m.pizzeria_id, m.ingredient_id, m.reason, m.delta, COALESCE(m.order_id, 0), COALESCE(m.by_user_id, 0), m.at,
+		COALESCE(m.note, ''), i.name, i.unit, COALESCE(u.name, ''), COALESCE(o.number, '')
 		FROM stock_movements m JOIN ingredients i ON i.id = m.ingredient_id LEFT JOIN users u ON u.id = m.by_user_id
-		WHERE m.pizzeria_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`, pizzeriaID, before, limit)
+		LEFT JOIN orders o ON o.id = m.order_id
+		WHERE m.pizzeria_id = ? AND m.id < ?`
+	args := []any{pizzeriaID, before}
+	if ingredientID != 0 {
+		q += " AND m.ingredient_id = ?"
+		args = append(args, ingredientID)
+	}
+	rows, err := s.read().query(ctx, q+" ORDER BY m.id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +58,7 @@ func (s *Store) MovementLog(ctx context.Context, pizzeriaID int64, before int64,
 	for rows.Next() {
 		var m stock.Movement
 		if err := rows.Scan(&m.ID, &m.PizzeriaID, &m.IngredientID, &m.Reason, &m.Delta, &m.OrderID, &m.ByUserID, &m.At,
-			&m.Note, &m.Ingredient, &m.Unit, &m.ByName); err != nil {
+			&m.Note, &m.Ingredient, &m.Unit, &m.ByName, &m.OrderNumber); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

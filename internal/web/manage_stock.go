@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,6 +173,9 @@ type historyData struct {
 	Movements []movementRow
 	// Older pages back, from the last movement shown.
 	Older string
+	// Ingredients to keep one of (Ingredient, 0 for all).
+	Ingredients []stock.Level
+	Ingredient  int64
 }
 
 const historyPage = 50
@@ -181,13 +185,20 @@ func (p *Pages) manageStockHistory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	ms, err := p.shop.Movements(r.Context(), actorOf(r), ps.ID, before, historyPage)
+	q := r.URL.Query()
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	ingredient, _ := strconv.ParseInt(q.Get("ingredient"), 10, 64)
+	ms, err := p.shop.Movements(r.Context(), actorOf(r), ps.ID, ingredient, before, historyPage)
 	if err != nil {
 		p.errorPage(w, r, err)
 		return
 	}
-	d := historyData{Office: o}
+	d := historyData{Office: o, Ingredient: ingredient}
+	if d.Ingredients, err = p.shop.Stock(r.Context(), actorOf(r), ps.ID); err != nil {
+		p.errorPage(w, r, err)
+		return
+	}
+	slices.SortFunc(d.Ingredients, func(a, b stock.Level) int { return strings.Compare(alphaKey(a.Name), alphaKey(b.Name)) })
 	for _, m := range ms {
 		row := movementRow{Movement: m, When: dateTime(d.Page, m.At), Kind: d.moveKind(m.Reason), By: m.ByName}
 		row.Quantity = d.Amount(m.Delta, m.Unit)
@@ -200,7 +211,11 @@ func (p *Pages) manageStockHistory(w http.ResponseWriter, r *http.Request) {
 		d.Movements = append(d.Movements, row)
 	}
 	if len(ms) == historyPage {
-		d.Older = "?before=" + strconv.FormatInt(ms[len(ms)-1].ID, 10)
+		older := url.Values{"before": {strconv.FormatInt(ms[len(ms)-1].ID, 10)}}
+		if ingredient != 0 {
+			older.Set("ingredient", strconv.FormatInt(ingredient, 10))
+		}
+		d.Older = "?" + older.Encode()
 	}
 	p.render(w, r, http.StatusOK, "manage/stock-history", d)
 }
