@@ -33,19 +33,22 @@ type productJSON struct {
 	Category    catalog.Category `json:"category"`
 	Name        string           `json:"name"`
 	Description string           `json:"description"`
-	PriceCents  int64            `json:"price_cents"`
-	VATBasis    int              `json:"vat_basis_points"`
-	Active      *bool            `json:"active,omitempty"`
-	Recipe      []recipeLineJSON `json:"recipe"`
-	Steps       []string         `json:"steps"`
-	BakeSeconds int              `json:"bake_seconds"`
-	BakeCelsius int              `json:"bake_celsius"`
-	Memo        string           `json:"memo"`
+	// DescriptionEN: the description on the English pages ("" shows the
+	// French one).
+	DescriptionEN string           `json:"description_en"`
+	PriceCents    int64            `json:"price_cents"`
+	VATBasis      int              `json:"vat_basis_points"`
+	Active        *bool            `json:"active,omitempty"`
+	Recipe        []recipeLineJSON `json:"recipe"`
+	Steps         []string         `json:"steps"`
+	BakeSeconds   int              `json:"bake_seconds"`
+	BakeCelsius   int              `json:"bake_celsius"`
+	Memo          string           `json:"memo"`
 }
 
 func productOf(p catalog.Product) productJSON {
 	active := p.Active
-	out := productJSON{ID: p.ID, Category: p.Category, Name: p.Name, Description: p.Description, PriceCents: p.PriceCents, VATBasis: p.VATBasis,
+	out := productJSON{ID: p.ID, Category: p.Category, Name: p.Name, Description: p.Description, DescriptionEN: p.DescriptionEN, PriceCents: p.PriceCents, VATBasis: p.VATBasis,
 		Active: &active, Recipe: []recipeLineJSON{}, Steps: p.Steps, BakeSeconds: p.BakeSeconds, BakeCelsius: p.BakeCelsius, Memo: p.Memo}
 	if out.Steps == nil {
 		out.Steps = []string{}
@@ -58,7 +61,7 @@ func productOf(p catalog.Product) productJSON {
 
 // product turns what a client sent into a product (active unless said).
 func (in productJSON) product() catalog.Product {
-	p := catalog.Product{Category: in.Category, Name: in.Name, Description: in.Description, PriceCents: in.PriceCents, VATBasis: in.VATBasis,
+	p := catalog.Product{Category: in.Category, Name: in.Name, Description: in.Description, DescriptionEN: in.DescriptionEN, PriceCents: in.PriceCents, VATBasis: in.VATBasis,
 		Active: in.Active == nil || *in.Active, Steps: in.Steps, BakeSeconds: in.BakeSeconds, BakeCelsius: in.BakeCelsius, Memo: in.Memo}
 	for _, l := range in.Recipe {
 		p.Recipe = append(p.Recipe, catalog.RecipeLine{IngredientID: l.IngredientID, Quantity: l.Quantity})

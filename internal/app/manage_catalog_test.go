@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestProducts(t *testing.T) {
 	t.Parallel()
 	forEngines(t, func(t *testing.T, c *chain) {
 		reine := func() map[string]any {
-			return map[string]any{"category": "pizza", "name": "Reine", "description": "Jambon, champignons", "price_cents": 1150, "vat_basis_points": 1000,
+			return map[string]any{"category": "pizza", "name": "Reine", "description": "Jambon, champignons", "description_en": "Ham, mushrooms", "price_cents": 1150, "vat_basis_points": 1000,
 				"recipe": []map[string]any{{"ingredient_id": c.dough, "quantity": 250}}, "steps": []string{"Étaler la pâte", "Garnir"},
 				"bake_seconds": 90, "bake_celsius": 450}
 		}
@@ -53,6 +54,7 @@ func TestProducts(t *testing.T) {
 			{"a day in the oven", "POST", "/api/v1/products", "admin", bad("bake_seconds", 86400), 422, "invalid"},
 			{"name taken", "POST", "/api/v1/products", "admin", bad("name", "Margherita"), 409, "conflict"},
 			{"unknown field", "POST", "/api/v1/products", "admin", bad("colour", "red"), 400, "malformed"},
+			{"NUL in the English description", "POST", "/api/v1/products", "admin", bad("description_en", "Ham\u0000"), 422, "invalid"},
 		})
 		if c.productCount() != before {
 			t.Fatal("a refused product was written")
@@ -64,8 +66,19 @@ func TestProducts(t *testing.T) {
 		if p["active"] != true || len(p["recipe"].([]any)) != 1 || len(p["steps"].([]any)) != 2 {
 			t.Fatalf("created %v", p)
 		}
-		if it := c.menuItem(c.other, pid); it == nil || it["available"].(float64) != 100 {
+		if it := c.menuItem(c.other, pid); it == nil || it["available"].(float64) != 100 || it["description_en"] != "Ham, mushrooms" {
 			t.Fatalf("the new pizza on the other menu: %v", it)
+		}
+		if p["description_en"] != "Ham, mushrooms" {
+			t.Fatalf("the English description is not kept: %v", p)
+		}
+		// The English menu page describes it in English; the French one
+		// in French.
+		if _, en := get(t, http.DefaultClient, fmt.Sprintf("%s/pizzerias/%d?lang=en", c.srv.URL, c.other), nil); !strings.Contains(en, "Ham, mushrooms") {
+			t.Error("the English menu does not show the English description")
+		}
+		if _, fr := get(t, http.DefaultClient, fmt.Sprintf("%s/pizzerias/%d?lang=fr", c.srv.URL, c.other), nil); !strings.Contains(fr, "Jambon, champignons") {
+			t.Error("the French menu does not show the French description")
 		}
 		c.must(200, "GET", path, "pizzaiolo", nil)
 		if status, list := c.call("GET", "/api/v1/products", "counter", nil); status != 200 || len(list.([]any)) != before+1 {

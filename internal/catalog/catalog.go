@@ -59,10 +59,13 @@ type Product struct {
 	Category    Category
 	Name        string
 	Description string
-	PriceCents  int64
-	VATBasis    int // VAT rate in basis points: 1000 is 10 %
-	Active      bool
-	Recipe      []RecipeLine
+	// DescriptionEN is the description for the site's English pages;
+	// empty, they show the French one.
+	DescriptionEN string
+	PriceCents    int64
+	VATBasis      int // VAT rate in basis points: 1000 is 10 %
+	Active        bool
+	Recipe        []RecipeLine
 	// The pizzaiolo's memo: the steps in order, the baking (time and oven
 	// temperature, zero for what is not baked) and a free note. Empty for
 	// products that are served as they come.

@@ -25,6 +25,7 @@ func (in Ingredient) Normalize() (Ingredient, error) {
 // lengths the database keeps.
 func (p Product) Normalize() (Product, error) {
 	p.Name, p.Description, p.Memo = strings.TrimSpace(p.Name), strings.TrimSpace(p.Description), strings.TrimSpace(p.Memo)
+	p.DescriptionEN = strings.TrimSpace(p.DescriptionEN)
 	steps := p.Steps[:0:0]
 	for _, s := range p.Steps {
 		if s = strings.TrimSpace(s); s != "" {
@@ -35,12 +36,12 @@ func (p Product) Normalize() (Product, error) {
 	switch {
 	case utf8.RuneCountInString(p.Name) > 100:
 		return p, errs.E(errs.Invalid, "a product's name is at most 100 characters").With("field", "name")
-	case utf8.RuneCountInString(p.Description) > 1000 || utf8.RuneCountInString(p.Memo) > 2000:
+	case utf8.RuneCountInString(p.Description) > 1000 || utf8.RuneCountInString(p.DescriptionEN) > 1000 || utf8.RuneCountInString(p.Memo) > 2000:
 		return p, errs.E(errs.Invalid, "the description (1,000) or the memo (2,000 characters) is too long")
 	case len(p.Recipe) > 50:
 		return p, errs.E(errs.Invalid, "a recipe has at most 50 ingredients")
 	}
-	if !utf8.ValidString(p.Description) || !utf8.ValidString(p.Memo) || strings.ContainsRune(p.Description+p.Memo, 0) {
+	if texts := p.Description + p.DescriptionEN + p.Memo; !utf8.ValidString(texts) || strings.ContainsRune(texts, 0) {
 		return p, errs.E(errs.Invalid, "the description or the memo is not valid text")
 	}
 	return p, p.Validate()

@@ -185,3 +185,31 @@ var customers = []struct {
 	{"Lucas Bernard", "lucas.bernard@example.fr", "06 12 34 56 04", "14 rue Duguesclin", "69006"},
 	{"Chloé Petit", "chloe.petit@example.fr", "06 12 34 56 05", "5 rue du Bourbonnais", "69009"},
 }
+
+// descriptionsEN are the menu's descriptions for the English pages, by
+// product name.
+var descriptionsEN = map[string]string{
+	"Margherita":             "Tomato sauce, fior di latte mozzarella, fresh basil, olive oil.",
+	"Marinara":               "Tomato sauce, garlic, oregano, olive oil. No cheese.",
+	"Regina":                 "Tomato sauce, mozzarella, ham, mushrooms.",
+	"Quatre fromages":        "Cream, mozzarella, gorgonzola, goat's cheese, parmesan.",
+	"Calzone":                "Folded: tomato sauce, mozzarella, ham, egg.",
+	"Napolitaine":            "Tomato sauce, mozzarella, anchovies, capers, black olives.",
+	"Diavola":                "Tomato sauce, mozzarella, spicy chorizo, peppers.",
+	"Végétarienne":           "Tomato sauce, mozzarella, peppers, mushrooms, red onions, artichokes, olives.",
+	"Chèvre miel":            "Cream, mozzarella, goat's cheese, honey, rocket.",
+	"Savoyarde":              "Cream, mozzarella, potatoes, bacon, reblochon cheese, onions.",
+	"Orientale":              "Tomato sauce, mozzarella, merguez sausage, peppers, onions, egg.",
+	"Tonno":                  "Tomato sauce, mozzarella, tuna, red onions, olives.",
+	"Parma":                  "Tomato sauce, mozzarella, Parma ham, rocket, parmesan.",
+	"Capricciosa":            "Tomato sauce, mozzarella, ham, mushrooms, artichokes, olives.",
+	"Poulet tomates cerises": "Cream, mozzarella, roast chicken, cherry tomatoes, red onions, basil.",
+	"Coca-Cola 33 cl":        "Can.",
+	"Orangina 33 cl":         "Can.",
+	"Eau minérale 50 cl":     "Still water, bottle.",
+	"San Pellegrino 50 cl":   "Sparkling water.",
+	"Bière blonde 33 cl":     "Italian lager, 5% ABV. Drink responsibly.",
+	"Tiramisu":               "Home-made, with mascarpone and coffee.",
+	"Panna cotta":            "Red berry coulis.",
+	"Fondant au chocolat":    "Molten chocolate cake.",
+}

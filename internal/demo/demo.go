@@ -101,7 +101,8 @@ func (l *loader) loadCatalog(ctx context.Context) error {
 	}
 	for _, p := range products {
 		steps, seconds, celsius := memoSteps(p.memo)
-		cp := catalog.Product{Category: p.category, Name: p.name, Description: p.description, PriceCents: p.priceCents, VATBasis: p.vatBasis, Active: true,
+		cp := catalog.Product{Category: p.category, Name: p.name, Description: p.description, DescriptionEN: descriptionsEN[p.name],
+			PriceCents: p.priceCents, VATBasis: p.vatBasis, Active: true,
 			Steps: steps, BakeSeconds: seconds, BakeCelsius: celsius}
 		for _, r := range p.recipe {
 			id, ok := l.ingredients[r.ingredient]

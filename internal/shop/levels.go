@@ -161,7 +161,7 @@ func (s *Shop) menu(ctx context.Context, pizzeriaID int64) (*builtMenu, error) {
 		if _, gone := off[p.ID]; !p.Active || gone {
 			continue
 		}
-		m.items = append(m.items, MenuItem{ProductID: p.ID, Name: p.Name, Category: p.Category, Description: p.Description,
+		m.items = append(m.items, MenuItem{ProductID: p.ID, Name: p.Name, Category: p.Category, Description: p.Description, DescriptionEN: p.DescriptionEN,
 			PriceCents: p.PriceCents, Available: stock.Makeable(p.Recipe, levels)})
 	}
 	if m.json, err = json.Marshal(m.items); err != nil {

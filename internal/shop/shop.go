@@ -190,7 +190,9 @@ type MenuItem struct {
 	Name        string           `json:"name"`
 	Category    catalog.Category `json:"category"`
 	Description string           `json:"description"`
-	PriceCents  int64            `json:"price_cents"`
+	// DescriptionEN is the description in English ("" when there is none).
+	DescriptionEN string `json:"description_en,omitempty"`
+	PriceCents    int64  `json:"price_cents"`
 	// Available is how many can be made now from the pizzeria's stock.
 	Available int64 `json:"available"`
 }

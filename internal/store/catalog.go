@@ -77,8 +77,8 @@ func (s *Store) CreateProduct(ctx context.Context, p catalog.Product) (catalog.P
 		return p, err
 	}
 	err = s.write(ctx, func(c conn) error {
-		id, err := c.insertID(ctx, `INSERT INTO products (category, name, description, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(p.Category), p.Name, p.Description, p.PriceCents, p.VATBasis, p.Active, p.Memo,
+		id, err := c.insertID(ctx, `INSERT INTO products (category, name, description, description_en, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(p.Category), p.Name, p.Description, p.DescriptionEN, p.PriceCents, p.VATBasis, p.Active, p.Memo,
 			string(steps), p.BakeSeconds, p.BakeCelsius)
 		if err != nil {
 			if s.d.isUnique(err) {
@@ -116,7 +116,7 @@ func (s *Store) products(ctx context.Context, id int64, activeOnly bool) ([]cata
 	if activeOnly {
 		where += " AND active = TRUE"
 	}
-	rows, err := c.query(ctx, `SELECT id, category, name, description, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius FROM products
+	rows, err := c.query(ctx, `SELECT id, category, name, description, description_en, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius FROM products
 		WHERE `+where+` ORDER BY CASE category WHEN 'pizza' THEN 1 WHEN 'drink' THEN 2 ELSE 3 END, name`, id, id)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (s *Store) products(ctx context.Context, id int64, activeOnly bool) ([]cata
 	for rows.Next() {
 		var p catalog.Product
 		var steps string
-		if err := rows.Scan(&p.ID, &p.Category, &p.Name, &p.Description, &p.PriceCents, &p.VATBasis, &p.Active, &p.Memo, &steps, &p.BakeSeconds, &p.BakeCelsius); err != nil {
+		if err := rows.Scan(&p.ID, &p.Category, &p.Name, &p.Description, &p.DescriptionEN, &p.PriceCents, &p.VATBasis, &p.Active, &p.Memo, &steps, &p.BakeSeconds, &p.BakeCelsius); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(steps), &p.Steps); err != nil {

@@ -23,9 +23,9 @@ func (s *Store) UpdateProduct(ctx context.Context, p catalog.Product) error {
 		if err := c.queryRow(ctx, "SELECT 1 FROM products WHERE id = ?"+s.d.forUpdate(), p.ID).Scan(&one); err != nil {
 			return notFound(err, "product")
 		}
-		_, err := c.exec(ctx, `UPDATE products SET category = ?, name = ?, description = ?, price_cents = ?, vat_basis = ?, active = ?,
+		_, err := c.exec(ctx, `UPDATE products SET category = ?, name = ?, description = ?, description_en = ?, price_cents = ?, vat_basis = ?, active = ?,
 			memo = ?, steps = ?, bake_seconds = ?, bake_celsius = ? WHERE id = ?`,
-			string(p.Category), p.Name, p.Description, p.PriceCents, p.VATBasis, p.Active, p.Memo, string(steps), p.BakeSeconds, p.BakeCelsius, p.ID)
+			string(p.Category), p.Name, p.Description, p.DescriptionEN, p.PriceCents, p.VATBasis, p.Active, p.Memo, string(steps), p.BakeSeconds, p.BakeCelsius, p.ID)
 		if err != nil {
 			if s.d.isUnique(err) {
 				return errs.E(errs.Conflict, "a product is already named %s", p.Name)

@@ -59,9 +59,23 @@ func newFixtureAt(t testing.TB, e store.Engine, version int) fixture {
 	must(t, err)
 	f.mozza, err = s.CreateIngredient(ctx, catalog.Ingredient{Name: "Mozzarella", Unit: catalog.Gram}, 200)
 	must(t, err)
-	f.pizza, err = s.CreateProduct(ctx, catalog.Product{Category: catalog.Pizza, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true,
-		Memo: "Étaler, garnir, 90 s à 450 °C.", Recipe: []catalog.RecipeLine{{IngredientID: f.dough.ID, Quantity: 250}, {IngredientID: f.mozza.ID, Quantity: 100}}})
-	must(t, err)
+	pizza := catalog.Product{Category: catalog.Pizza, Name: "Margherita", PriceCents: 950, VATBasis: 1000, Active: true,
+		Memo: "Étaler, garnir, 90 s à 450 °C.", Recipe: []catalog.RecipeLine{{IngredientID: f.dough.ID, Quantity: 250}, {IngredientID: f.mozza.ID, Quantity: 100}}}
+	if version > 0 && version < 18 {
+		// The store's code writes products as the latest schema has them
+		// (18 added description_en): write this one as the first did.
+		must(t, s.Exec(ctx, `INSERT INTO products (category, name, description, price_cents, vat_basis, active, memo, steps, bake_seconds, bake_celsius)
+			VALUES ('pizza', ?, '', ?, ?, TRUE, ?, '[]', 0, 0)`, pizza.Name, pizza.PriceCents, pizza.VATBasis, pizza.Memo))
+		pizza.ID, err = s.QueryInt(ctx, "SELECT id FROM products WHERE name = ?", pizza.Name)
+		must(t, err)
+		for _, l := range pizza.Recipe {
+			must(t, s.Exec(ctx, "INSERT INTO recipe_lines (product_id, ingredient_id, quantity) VALUES (?, ?, ?)", pizza.ID, l.IngredientID, l.Quantity))
+		}
+		f.pizza = pizza
+	} else {
+		f.pizza, err = s.CreateProduct(ctx, pizza)
+		must(t, err)
+	}
 	f.customer, err = s.CreateUser(ctx, account.User{Email: "marie@example.fr", Name: "Marie", PasswordHash: "x", Grants: []account.Grant{{Role: account.Customer}}})
 	must(t, err)
 	return f

@@ -97,6 +97,7 @@ type productForm struct {
 	ID                            int64
 	Category                      catalog.Category
 	Name, Description, Price, VAT string
+	DescriptionEN                 string
 	Active                        bool
 	Steps, Memo                   string
 	BakeSeconds, BakeCelsius      string
@@ -124,7 +125,7 @@ func (p *Pages) adminProductEdit(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, err)
 		return
 	}
-	f := productForm{ID: pr.ID, Category: pr.Category, Name: pr.Name, Description: pr.Description, Price: euros(pr.PriceCents),
+	f := productForm{ID: pr.ID, Category: pr.Category, Name: pr.Name, Description: pr.Description, DescriptionEN: pr.DescriptionEN, Price: euros(pr.PriceCents),
 		VAT: strconv.Itoa(pr.VATBasis), Active: pr.Active, Steps: strings.Join(pr.Steps, "\n"), Memo: pr.Memo,
 		BakeSeconds: strconv.Itoa(pr.BakeSeconds), BakeCelsius: strconv.Itoa(pr.BakeCelsius)}
 	for _, l := range pr.Recipe {
@@ -167,7 +168,7 @@ func (p *Pages) productPage(w http.ResponseWriter, r *http.Request, f productFor
 // adminProductSave creates the product of the form, or saves the one of
 // the path.
 func (p *Pages) adminProductSave(w http.ResponseWriter, r *http.Request) {
-	f := productForm{Category: catalog.Category(r.PostFormValue("category")), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+	f := productForm{Category: catalog.Category(r.PostFormValue("category")), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), DescriptionEN: r.PostFormValue("description_en"),
 		Price: r.PostFormValue("price"), VAT: r.PostFormValue("vat"), Active: r.PostFormValue("active") == "1", Steps: r.PostFormValue("steps"),
 		Memo: r.PostFormValue("memo"), BakeSeconds: r.PostFormValue("bake_seconds"), BakeCelsius: r.PostFormValue("bake_celsius")}
 	if r.PathValue("id") != "" {
@@ -205,7 +206,7 @@ func (p *Pages) adminProductSave(w http.ResponseWriter, r *http.Request) {
 
 // product reads the typed form into a product.
 func (f productForm) product() (catalog.Product, error) {
-	pr := catalog.Product{ID: f.ID, Category: f.Category, Name: f.Name, Description: f.Description, Active: f.Active, Memo: f.Memo}
+	pr := catalog.Product{ID: f.ID, Category: f.Category, Name: f.Name, Description: f.Description, DescriptionEN: f.DescriptionEN, Active: f.Active, Memo: f.Memo}
 	var err error
 	if pr.PriceCents, err = catalog.ParseEuros(f.Price); err != nil {
 		return pr, err

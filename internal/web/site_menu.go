@@ -28,6 +28,15 @@ type menuData struct {
 	InCart map[int64]int64
 }
 
+// Describe is a menu item's description in the page's language: the
+// French one when it has none in English.
+func (pg Page) Describe(it shop.MenuItem) string {
+	if pg.Lang == "en" && it.DescriptionEN != "" {
+		return it.DescriptionEN
+	}
+	return it.Description
+}
+
 // categories is the order of the menu's sections.
 var categories = []catalog.Category{catalog.Pizza, catalog.Drink, catalog.Dessert}
 
