@@ -307,3 +307,18 @@ func TestInvitationWithoutAMailServerSaysSo(t *testing.T) {
 		t.Error("the page does not say the mail did not go")
 	}
 }
+
+// TestAdminListsOnePizzeriasTeam: the chain's staff list, kept to one
+// pizzeria on request (it grows with every shop).
+func TestAdminListsOnePizzeriasTeam(t *testing.T) {
+	t.Parallel()
+	c := newChain(t, "sqlite")
+	all := c.pageOK("admin", "/admin/staff")
+	one := c.pageOK("admin", fmt.Sprintf("/admin/staff?pizzeria=%d", c.other))
+	if !strings.Contains(all, "manager@ocpizza.test") || !strings.Contains(all, "manager2@ocpizza.test") {
+		t.Fatal("the whole chain's list lacks a manager")
+	}
+	if strings.Contains(one, "manager@ocpizza.test") || !strings.Contains(one, "manager2@ocpizza.test") {
+		t.Error("the list of the second pizzeria's team is not kept to it")
+	}
+}

@@ -51,6 +51,8 @@ type staffData struct {
 	// Action is where the screen's forms post: /manage/{id}/staff or
 	// /admin/staff.
 	Action string
+	// Only, on the admin's list, keeps the staff of one pizzeria (0: all).
+	Only int64
 }
 
 var staffNotices = map[string]string{"invited": "manage.team.done.invited", "added": "manage.team.done.added", "role": "manage.team.done.role",
@@ -114,7 +116,13 @@ func (p *Pages) teamPage(w http.ResponseWriter, r *http.Request, failure error, 
 		names[ps.ID] = ps.Name
 	}
 	done(&d.Page, r, staffNotices)
+	if d.Admin {
+		d.Only, _ = strconv.ParseInt(r.URL.Query().Get("pizzeria"), 10, 64)
+	}
 	for _, u := range users {
+		if d.Only != 0 && !u.WorksIn(d.Only) {
+			continue
+		}
 		row := staffRow{User: u, CanDisable: account.CheckDisable(actor, u) == nil}
 		for _, g := range u.Grants {
 			if g.Role == account.Customer {
