@@ -9,8 +9,14 @@ import (
 var Active = []Status{Pending, Preparing, Ready, OutForDelivery}
 
 // LateAt reports whether o, still in progress at now, is past the time it
-// was promised.
+// was promised. A take-away made ready in time and waiting for its
+// customer is not: the pizzeria kept its promise, the customer is late.
 func (o Order) LateAt(now time.Time) bool {
+	if o.Status == Ready && o.Fulfilment == Pickup {
+		if ready, ok := o.EnteredAt(Ready); ok {
+			return ready.After(o.PromisedAt())
+		}
+	}
 	return !o.Status.Final() && now.After(o.PromisedAt())
 }
 

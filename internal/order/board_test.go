@@ -31,4 +31,16 @@ func TestLateOrdersFirst(t *testing.T) {
 	if done := at(5, 60, 40, Delivered); done.LateAt(now) {
 		t.Fatal("a delivered order is late")
 	}
+	// A take-away ready in time waits for its customer: not late; one
+	// made ready after its promise was.
+	waiting := at(6, 60, 40, Ready)
+	waiting.Fulfilment = Pickup
+	waiting.History = []Change{{Status: Pending, At: waiting.CreatedAt}, {Status: Ready, At: waiting.CreatedAt.Add(35 * time.Minute)}}
+	if waiting.LateAt(now) {
+		t.Error("a take-away ready in time, waiting for its customer, is late")
+	}
+	waiting.History[1].At = waiting.CreatedAt.Add(45 * time.Minute)
+	if !waiting.LateAt(now) {
+		t.Error("a take-away made ready after its promise is not late")
+	}
 }
