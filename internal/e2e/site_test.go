@@ -82,7 +82,7 @@ func newSite(t *testing.T, e store.Engine) *site {
 		for in, q := range p.recipe {
 			recipe = append(recipe, catalog.RecipeLine{IngredientID: s.ingredient[in], Quantity: q})
 		}
-		prod := catalog.Product{Category: p.cat, Name: p.name, Description: "La " + p.name + " de la maison."}
+		prod := catalog.Product{Category: p.cat, Name: p.name, Description: "La " + p.name + " de la maison.", DescriptionEN: "Our own " + p.name + "."}
 		if p.cat == catalog.Pizza {
 			prod.Steps = []string{"Étaler 250 g de pâte à 31 cm.", "Garnir : sauce, mozzarella, puis le reste.", "Enfourner."}
 			prod.BakeSeconds, prod.BakeCelsius = 90, 450
