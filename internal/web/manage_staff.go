@@ -190,14 +190,8 @@ func (p *Pages) staffInvite(w http.ResponseWriter, r *http.Request) {
 
 // staffRole changes someone's role in the pizzeria of the path.
 func (p *Pages) staffRole(w http.ResponseWriter, r *http.Request) {
-	pizzeriaID, err := pathID(r, "pizzeria")
-	if err != nil {
-		p.errorPage(w, r, err)
-		return
-	}
-	userID, err := pathID(r, "user")
-	if err != nil {
-		p.errorPage(w, r, err)
+	pizzeriaID, userID, ok := p.member(w, r)
+	if !ok {
 		return
 	}
 	g := account.Grant{Role: account.Role(r.PostFormValue("role")), PizzeriaID: pizzeriaID}
@@ -230,14 +224,8 @@ func (p *Pages) staffSetDisabled(w http.ResponseWriter, r *http.Request, disable
 
 // staffRemove takes someone off the team of the pizzeria of the path.
 func (p *Pages) staffRemove(w http.ResponseWriter, r *http.Request) {
-	pizzeriaID, err := pathID(r, "pizzeria")
-	if err != nil {
-		p.errorPage(w, r, err)
-		return
-	}
-	userID, err := pathID(r, "user")
-	if err != nil {
-		p.errorPage(w, r, err)
+	pizzeriaID, userID, ok := p.member(w, r)
+	if !ok {
 		return
 	}
 	if _, err := p.shop.RemoveFromTeam(r.Context(), actorOf(r), userID, pizzeriaID); err != nil {
@@ -245,4 +233,18 @@ func (p *Pages) staffRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, staffBack(r, "removed"))
+}
+
+// member reads the pizzeria and the member of staff a team form's path
+// names; a malformed one answers the error page.
+func (p *Pages) member(w http.ResponseWriter, r *http.Request) (pizzeriaID, userID int64, ok bool) {
+	pizzeriaID, err := pathID(r, "pizzeria")
+	if err == nil {
+		userID, err = pathID(r, "user")
+	}
+	if err != nil {
+		p.errorPage(w, r, err)
+		return 0, 0, false
+	}
+	return pizzeriaID, userID, true
 }
