@@ -169,3 +169,19 @@ document.addEventListener("submit", (e) => {
     e.preventDefault();
   }
 });
+
+// A notice of something just done comes on the address (?done=, ?placed=,
+// ?delivered=…): once shown, it leaves the address, so that a reload or
+// the next live refresh does not say it again ("REP-0016 annulée" still
+// read after the next three orders were handed over).
+{
+  const url = new URL(location.href);
+  let said = false;
+  for (const key of ["done", "placed", "order", "delivered", "collected", "added"]) {
+    if (url.searchParams.has(key)) {
+      url.searchParams.delete(key);
+      said = true;
+    }
+  }
+  if (said) history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
