@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/oc-pizza/ocpizza/internal/catalog"
@@ -107,9 +108,11 @@ func firstArg(args []any) (string, bool) {
 	return s, ok
 }
 
+// startsWithVowel looks at the first letter only: it runs for every text
+// of every page that takes an argument.
 func startsWithVowel(s string) bool {
-	r, _ := utf8.DecodeRuneInString(strings.ToLower(s))
-	return strings.ContainsRune("aàâäeéèêëiîïoôöuùûüyœæ", r)
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune("aàâäeéèêëiîïoôöuùûüyœæ", unicode.ToLower(r))
 }
 
 // message says err to a person in lang: the domain's message (written in
